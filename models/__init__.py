@@ -1,0 +1,13 @@
+"""The numberdesk domain: entities, the request life cycle and the rules that belong to them."""
+from .carriers import Carrier, PbxSystem, Tariff
+from .db import configure_database, db, instance_dir, standalone_app
+from .errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from .numbers import PhoneNumber, national_format, normalise_e164
+from .organisation import ApiToken, Department, User
+from .requests import AuditEvent, CarrierOrder, Document, NumberRequest
+
+__all__ = [
+    "ApiToken", "AuditEvent", "Carrier", "CarrierOrder", "Conflict", "Department", "Document", "DomainError",
+    "Forbidden", "InvalidInput", "NotFound", "NumberRequest", "PbxSystem", "PhoneNumber", "Tariff", "User",
+    "configure_database", "db", "instance_dir", "national_format", "normalise_e164", "standalone_app",
+]

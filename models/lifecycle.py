@@ -1,0 +1,306 @@
+"""The life of a number request: one table of transitions and the one function that applies them.
+
+The UI's buttons, the API's allowed actions, the tests and the README's diagram
+all read TRANSITIONS; nothing else decides what may happen to a request.
+"""
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Callable
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from . import payloads
+from .choices import Holder, NumberStatus, NumberType, Role
+from .db import db
+from .errors import Conflict, Forbidden, InvalidInput, NotFound
+from .numbers import PhoneNumber
+from .organisation import Department, User, utcnow
+from .carriers import Carrier, PbxSystem
+from .requests import AuditEvent, NumberRequest
+
+DRAFT = "draft"
+SUBMITTED = "submitted"
+APPROVED = "approved"
+LEGAL_REVIEW = "legal_review"
+CHANGES_REQUESTED = "changes_requested"
+REDRAFTING = "redrafting"
+LEGAL_APPROVED = "legal_approved"
+SIGNED = "signed"
+ORDERED = "ordered"
+NUMBER_ASSIGNED = "number_assigned"
+ATTACHING = "attaching"
+ATTACHED = "attached"
+VERIFYING = "verifying"
+ACTIVE = "active"
+REJECTED = "rejected"
+CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class State:
+    name: str
+    label: str
+    # The machine step that moves a request on from here; None when people do.
+    machine_step: str | None = None
+    final: bool = False
+
+
+STATES: dict[str, State] = {s.name: s for s in (
+    State(DRAFT, "Draft"),
+    State(SUBMITTED, "Waiting for approval"),
+    State(APPROVED, "Approved: drafting contracts", machine_step="draft_contracts"),
+    State(LEGAL_REVIEW, "Legal review"),
+    State(CHANGES_REQUESTED, "Changes requested: waiting for the carrier"),
+    State(REDRAFTING, "Redrafting contracts", machine_step="draft_contracts"),
+    State(LEGAL_APPROVED, "Legally approved: waiting for signatures"),
+    State(SIGNED, "Signed: placing the carrier order", machine_step="place_carrier_order"),
+    State(ORDERED, "Ordered: waiting for the carrier"),
+    State(NUMBER_ASSIGNED, "Number assigned: preparing PBX attachment", machine_step="attach_to_pbx"),
+    State(ATTACHING, "Waiting for PBX attachment"),
+    State(ATTACHED, "Attached: preparing verification", machine_step="verify_number"),
+    State(VERIFYING, "Waiting for a test call"),
+    State(ACTIVE, "Active", final=True),
+    State(REJECTED, "Rejected", final=True),
+    State(CANCELLED, "Cancelled", final=True),
+)}
+MACHINE = None  # the actor of a transition that only workflows may apply
+
+
+# Guards: return a reason to refuse, or None.
+def _creator_only(request: NumberRequest, user: User) -> str | None:
+    if request.created_by_id != user.id:
+        return "only the person who created the request may do this"
+    return None
+
+
+def _not_own_request(request: NumberRequest, user: User) -> str | None:
+    if user.id in (request.created_by_id, request.submitted_by_id):
+        return "nobody may decide on their own request"
+    return None
+
+
+def _creator_or_approver(request: NumberRequest, user: User) -> str | None:
+    if user.has_role(Role.APPROVER) or request.created_by_id == user.id:
+        return None
+    return "only the person who created the request or a project lead may cancel it"
+
+
+# Effects: what an action changes besides the state, inside the same transaction.
+def _record_submitter(request: NumberRequest, cleaned: dict, user: User | None) -> None:
+    request.submitted_by = user
+
+
+def _record_signature(request: NumberRequest, cleaned: dict, user: User | None) -> None:
+    request.signed_on = cleaned["signed_on"]
+
+
+def _record_assigned_numbers(request: NumberRequest, cleaned: dict, user: User | None) -> None:
+    holder = Holder.INTERMEDIARY if request.pbx.resells_numbers else Holder.DIRECT
+    for e164 in cleaned["numbers"]:
+        request.numbers.append(PhoneNumber(
+            e164=e164, department_id=request.department_id, carrier_id=request.carrier_id,
+            pbx_id=request.pbx_id, holder=holder, status=NumberStatus.ASSIGNED))
+    if request.order is None:
+        raise Conflict("the carrier order has not been placed yet")
+    request.order.trunk = cleaned["trunk"]
+    request.order.confirmed_at = utcnow()
+
+
+def _mark_numbers(status: str) -> Callable:
+    def effect(request: NumberRequest, cleaned: dict, user: User | None) -> None:
+        for number in request.numbers:
+            number.status = status
+            if status == NumberStatus.ACTIVE:
+                number.activated_on = date.today()
+    return effect
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: str
+    action: str
+    # A state, or for a branching action a map from the value of `branch_on` to a state.
+    target: str | dict
+    actor: frozenset[str] | None
+    validate: Callable = payloads.optional_comment
+    guard: Callable | None = None
+    effect: Callable | None = None
+    branch_on: str | None = None
+    # Whether waiting requests show up in "My tasks" (cancel is possible almost anywhere).
+    is_task: bool = True
+    label: str = field(default="", compare=False)
+
+    @property
+    def is_machine(self) -> bool:
+        return self.actor is MACHINE
+
+    def targets(self) -> list[str]:
+        return list(self.target.values()) if isinstance(self.target, dict) else [self.target]
+
+
+def _roles(*roles: str) -> frozenset[str]:
+    return frozenset(roles)
+
+
+CANCELLABLE = (DRAFT, SUBMITTED, APPROVED, LEGAL_REVIEW, CHANGES_REQUESTED, REDRAFTING, LEGAL_APPROVED, SIGNED)
+
+_TABLE = [
+    Transition(DRAFT, "submit", SUBMITTED, _roles(Role.REQUESTER), guard=_creator_only,
+               effect=_record_submitter, label="Submit for approval"),
+    Transition(SUBMITTED, "approve", APPROVED, _roles(Role.APPROVER), guard=_not_own_request, label="Approve"),
+    Transition(SUBMITTED, "reject", REJECTED, _roles(Role.APPROVER), validate=payloads.required_comment,
+               guard=_not_own_request, label="Reject"),
+    Transition(APPROVED, "contracts_drafted", LEGAL_REVIEW, MACHINE, validate=payloads.no_input),
+    Transition(REDRAFTING, "contracts_drafted", LEGAL_REVIEW, MACHINE, validate=payloads.no_input),
+    Transition(LEGAL_REVIEW, "approve_contracts", LEGAL_APPROVED, _roles(Role.LAWYER), guard=_not_own_request,
+               label="Approve contracts"),
+    Transition(LEGAL_REVIEW, "request_changes", CHANGES_REQUESTED, _roles(Role.LAWYER),
+               validate=payloads.required_comment, label="Request changes (protocol of disagreements)"),
+    Transition(LEGAL_REVIEW, "reject", REJECTED, _roles(Role.LAWYER), validate=payloads.required_comment,
+               label="Reject"),
+    Transition(CHANGES_REQUESTED, "carrier_response", {True: REDRAFTING, False: REJECTED}, _roles(Role.LAWYER),
+               validate=payloads.carrier_response, branch_on="accepted", label="Record the carrier's answer"),
+    Transition(LEGAL_APPROVED, "record_signature", SIGNED, _roles(Role.LAWYER), validate=payloads.signature,
+               effect=_record_signature, label="Record signature"),
+    Transition(SIGNED, "order_placed", ORDERED, MACHINE, validate=payloads.no_input),
+    Transition(ORDERED, "confirm_order", NUMBER_ASSIGNED, _roles(Role.SYSADMIN),
+               validate=payloads.order_confirmation, effect=_record_assigned_numbers,
+               label="Record the carrier's answer (numbers and trunk)"),
+    Transition(NUMBER_ASSIGNED, "attachment_requested", ATTACHING, MACHINE, validate=payloads.no_input),
+    Transition(ATTACHING, "confirm_attachment", ATTACHED, _roles(Role.SYSADMIN),
+               effect=_mark_numbers(NumberStatus.ATTACHED), label="Confirm PBX attachment"),
+    Transition(ATTACHED, "verification_requested", VERIFYING, MACHINE, validate=payloads.no_input),
+    Transition(VERIFYING, "confirm_verification", ACTIVE, _roles(Role.SYSADMIN),
+               effect=_mark_numbers(NumberStatus.ACTIVE), label="Confirm the test call"),
+    *[Transition(state, "cancel", CANCELLED, _roles(Role.REQUESTER, Role.APPROVER), validate=payloads.required_comment,
+                 guard=_creator_or_approver, is_task=False, label="Cancel") for state in CANCELLABLE],
+]
+TRANSITIONS: dict[tuple[str, str], Transition] = {(t.source, t.action): t for t in _TABLE}
+ACTIONS: frozenset[str] = frozenset(t.action for t in _TABLE)
+HUMAN_ACTIONS: frozenset[str] = frozenset(t.action for t in _TABLE if not t.is_machine)
+
+
+def refusal(transition: Transition, request: NumberRequest, user: User | None) -> str | None:
+    """Why this actor may not take this transition on this request, or None if they may."""
+    if transition.is_machine:
+        return None if user is None else "only the workflow engine may take this step"
+    if user is None:
+        return "this step needs a person"
+    if not user.has_role(*transition.actor):
+        return f"needs the role {' or '.join(sorted(transition.actor))}"
+    return transition.guard(request, user) if transition.guard else None
+
+
+def allowed_transitions(request: NumberRequest, user: User) -> list[Transition]:
+    return [t for (state, _), t in TRANSITIONS.items()
+            if state == request.state and not t.is_machine and refusal(t, request, user) is None]
+
+
+def allowed_actions(request: NumberRequest, user: User) -> list[str]:
+    return [t.action for t in allowed_transitions(request, user)]
+
+
+def apply_action(request: NumberRequest, action: str, user: User | None, payload: dict | None = None, *,
+                 expected_version: int | None = None, actor_label: str | None = None) -> AuditEvent:
+    """Check and apply one action. Flushes but does not commit: the caller owns the transaction.
+
+    `user` None means the workflow engine.
+    """
+    if action not in ACTIONS:
+        raise NotFound(f"there is no action called {action!r}")
+    transition = TRANSITIONS.get((request.state, action))
+    if transition is None:
+        raise Conflict(f"{action!r} is not possible while the request is {request.state!r}")
+    reason = refusal(transition, request, user)
+    if reason:
+        raise Forbidden(reason)
+    if expected_version is not None and expected_version != request.version:
+        raise Conflict("the request changed since you loaded it: reload and decide again")
+    payload = payload or {}
+    if not isinstance(payload, dict):
+        raise InvalidInput("the input must be a JSON object", {"body": "must be an object"})
+    cleaned = transition.validate(payload, request)
+
+    from_state = request.state
+    if transition.effect:
+        transition.effect(request, cleaned, user)
+    target = transition.target[cleaned[transition.branch_on]] if transition.branch_on else transition.target
+    request.state = target
+    request.state_changed_at = utcnow()
+    request.dispatch_pending = False
+    data = {k: v for k, v in cleaned.items() if k != "comment"}
+    if "trunk" in data:  # the audit trail is readable by many; credentials stay with the order
+        data["trunk"] = {k: v for k, v in data["trunk"].items() if k != "password"}
+    event = AuditEvent(
+        request=request, actor_id=user.id if user else None,
+        actor=user.email if user else (actor_label or "numberdesk"),
+        action=action, from_state=from_state, to_state=target, comment=cleaned.get("comment", ""),
+        data=_jsonable(data) or None,
+    )
+    db.session.add(event)
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict("somebody else changed this request at the same moment: reload and decide again") from None
+    return event
+
+
+def _jsonable(data: dict) -> dict:
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in data.items()}
+
+
+def open_request(user: User, *, department_id, number_type, quantity, purpose, carrier_id, pbx_id) -> NumberRequest:
+    """Create a draft number request after checking everything it names. Flushes, does not commit."""
+    if not user.has_role(Role.REQUESTER):
+        raise Forbidden("needs the role requester")
+    errors: dict[str, str] = {}
+    department = _lookup(Department, department_id, "department_id", errors)
+    carrier = _lookup(Carrier, carrier_id, "carrier_id", errors)
+    pbx = _lookup(PbxSystem, pbx_id, "pbx_id", errors)
+    if number_type not in NumberType.values():
+        errors["number_type"] = f"must be one of {', '.join(NumberType.values())}"
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= 100:
+        errors["quantity"] = "must be a whole number from 1 to 100"
+    if not isinstance(purpose, str) or not purpose.strip():
+        errors["purpose"] = "is required: say what the number is for"
+    elif len(purpose) > 500:
+        errors["purpose"] = "must be at most 500 characters"
+    if department and carrier and not carrier.serves(department.city):
+        errors["carrier_id"] = f"{carrier.name} does not serve {department.city}"
+    if errors:
+        raise InvalidInput("the request is not valid", errors)
+    request = NumberRequest(
+        department=department, carrier=carrier, pbx=pbx, number_type=number_type, quantity=quantity,
+        purpose=purpose.strip(), state=DRAFT, created_by=user)
+    db.session.add(request)
+    db.session.add(AuditEvent(request=request, actor_id=user.id, actor=user.email, action="create",
+                              from_state=None, to_state=DRAFT, comment=""))
+    db.session.flush()
+    return request
+
+
+def _lookup(model, value, name: str, errors: dict):
+    if isinstance(value, bool) or not isinstance(value, int):
+        errors[name] = "must be the id of an existing record"
+        return None
+    found = db.session.get(model, value)
+    if found is None:
+        errors[name] = f"no such record: {value}"
+    return found
+
+
+def tasks_for(user: User) -> list[NumberRequest]:
+    """Requests waiting for something this user may do, oldest first."""
+    states = {t.source for t in TRANSITIONS.values()
+              if t.is_task and not t.is_machine and user.has_role(*t.actor)}
+    waiting = db.session.scalars(db.select(NumberRequest).where(NumberRequest.state.in_(states))
+                                 .order_by(NumberRequest.state_changed_at, NumberRequest.id))
+    return [r for r in waiting
+            if any(t.is_task for t in allowed_transitions(r, user))]
+
+
+def machine_requests() -> list[NumberRequest]:
+    """Requests in a state that a machine step must move on."""
+    states = [s.name for s in STATES.values() if s.machine_step]
+    return list(db.session.scalars(db.select(NumberRequest).where(NumberRequest.state.in_(states))))

@@ -1,0 +1,144 @@
+"""A number request and what its life produces: documents, the carrier order, the audit trail."""
+import hashlib
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from .carriers import Carrier, PbxSystem
+from .choices import DocumentKind
+from .db import db
+from .numbers import PhoneNumber
+from .organisation import Department, User, utcnow
+
+
+class NumberRequest(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
+    carrier_id: Mapped[int] = mapped_column(ForeignKey("carrier.id"))
+    pbx_id: Mapped[int] = mapped_column(ForeignKey("pbx_system.id"))
+    number_type: Mapped[str] = mapped_column(String(16))
+    quantity: Mapped[int]
+    purpose: Mapped[str] = mapped_column(String(500))
+    state: Mapped[str] = mapped_column(String(32), index=True)
+    # Optimistic lock: every UPDATE checks and bumps it, so a stale write fails.
+    version: Mapped[int] = mapped_column(default=1)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    signed_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    state_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when a machine step could not be handed to Prefect; the sweeper clears it.
+    dispatch_pending: Mapped[bool] = mapped_column(default=False)
+    dispatch_attempts: Mapped[int] = mapped_column(default=0)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    department: Mapped[Department] = relationship()
+    carrier: Mapped[Carrier] = relationship()
+    pbx: Mapped[PbxSystem] = relationship()
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+    documents: Mapped[list["Document"]] = relationship(
+        back_populates="request", order_by="(Document.kind, Document.version)")
+    events: Mapped[list["AuditEvent"]] = relationship(back_populates="request", order_by="AuditEvent.id")
+    numbers: Mapped[list[PhoneNumber]] = relationship(order_by=PhoneNumber.e164)
+    order: Mapped["CarrierOrder | None"] = relationship(back_populates="request")
+
+    @property
+    def reference(self) -> str:
+        return f"NR-{self.id:05d}"
+
+    def latest_documents(self) -> list["Document"]:
+        latest: dict[str, Document] = {}
+        for document in self.documents:
+            latest[document.kind] = document
+        return list(latest.values())
+
+    CONTRACT_KINDS = (DocumentKind.SERVICE_CONTRACT, DocumentKind.TARIFF_APPENDIX,
+                      DocumentKind.SUPPLEMENTARY_AGREEMENT, DocumentKind.TRIPARTITE_AGREEMENT)
+
+    def contract_kinds(self) -> list[str]:
+        """The contracts this request needs drafted (again, on a redraft)."""
+        drafted = [kind for kind in self.CONTRACT_KINDS if any(d.kind == kind for d in self.documents)]
+        if drafted:
+            return drafted
+        kinds = []
+        if not self._company_has_signed_contract_with_carrier():
+            kinds += [DocumentKind.SERVICE_CONTRACT, DocumentKind.TARIFF_APPENDIX]
+        # A reselling PBX vendor holds the number itself, so it must be a party.
+        kinds.append(DocumentKind.TRIPARTITE_AGREEMENT if self.pbx.resells_numbers
+                     else DocumentKind.SUPPLEMENTARY_AGREEMENT)
+        return kinds
+
+    def _company_has_signed_contract_with_carrier(self) -> bool:
+        return db.session.scalar(db.select(db.func.count(NumberRequest.id)).where(
+            NumberRequest.carrier_id == self.carrier_id, NumberRequest.id != self.id,
+            NumberRequest.signed_on.is_not(None))) > 0
+
+    def next_version(self, kind: str) -> int:
+        return 1 + max((d.version for d in self.documents if d.kind == kind), default=0)
+
+
+class Document(db.Model):
+    __table_args__ = (UniqueConstraint("request_id", "kind", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("number_request.id"), index=True)
+    carrier_id: Mapped[int] = mapped_column(ForeignKey("carrier.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int]
+    template_version: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(2))
+    sha256: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(200))
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    content: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+
+    request: Mapped[NumberRequest] = relationship(back_populates="documents")
+
+    @classmethod
+    def new_version(cls, request: NumberRequest, kind: str, content: bytes, *, template_version: str,
+                    language: str, created_by: str) -> "Document":
+        version = request.next_version(kind)
+        document = cls(
+            request=request, carrier_id=request.carrier_id, kind=kind, version=version,
+            template_version=template_version, language=language, created_by=created_by,
+            sha256=hashlib.sha256(content).hexdigest(), content=content,
+            filename=f"{request.reference}-{kind}-v{version}.docx",
+        )
+        db.session.add(document)
+        return document
+
+
+class CarrierOrder(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("number_request.id"), unique=True)
+    carrier_id: Mapped[int] = mapped_column(ForeignKey("carrier.id"))
+    adapter: Mapped[str] = mapped_column(String(32))
+    # The key sent with every call to the carrier: a retry never orders twice.
+    idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
+    external_ref: Mapped[str] = mapped_column(String(120), default="")
+    placed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[datetime | None]
+    trunk: Mapped[dict | None] = mapped_column(JSON)
+
+    request: Mapped[NumberRequest] = relationship(back_populates="order")
+
+
+class AuditEvent(db.Model):
+    """Append-only: who did what to a request, when and why."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("number_request.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str | None] = mapped_column(String(32))
+    to_state: Mapped[str] = mapped_column(String(32))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict | None] = mapped_column(JSON)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    request: Mapped[NumberRequest] = relationship(back_populates="events")

@@ -1,0 +1,93 @@
+"""Turns a request into plain data for the contract templates, and stores what they render."""
+import os
+from datetime import date
+from decimal import Decimal
+
+from contract_templates import render_document, template_version
+from models import Document, NumberRequest, national_format
+from models.choices import BillingIncrement, Language, NumberType
+
+RU_MONTHS = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
+             "октября", "ноября", "декабря")
+RU_DESTINATIONS = {"local": "Местные вызовы", "long_distance": "Междугородние вызовы", "mobile": "Вызовы на мобильные",
+                   "international": "Международные вызовы", "toll_free_inbound": "Входящие на 8-800"}
+EN_DESTINATIONS = {"local": "Local", "long_distance": "Long distance", "mobile": "Mobile",
+                   "international": "International", "toll_free_inbound": "Toll-free inbound"}
+
+
+def company() -> dict:
+    """The customer side of every contract; set through the environment for a real deployment."""
+    return {
+        "name": os.environ.get("NUMBERDESK_COMPANY_NAME", "Example Retail"),
+        "legal_name": os.environ.get("NUMBERDESK_COMPANY_LEGAL_NAME", "Example Retail LLC"),
+        "tax_id": os.environ.get("NUMBERDESK_COMPANY_TAX_ID", "7701000000"),
+        "address": os.environ.get("NUMBERDESK_COMPANY_ADDRESS", "1 Tverskaya St, Moscow, 125009"),
+        "signatory": os.environ.get("NUMBERDESK_COMPANY_SIGNATORY", "Chief Executive Officer"),
+    }
+
+
+def format_date(day: date, language: str) -> str:
+    if language == Language.RU:
+        return f"«{day.day:02d}» {RU_MONTHS[day.month - 1]} {day.year} г."
+    return f"{day.day} {day:%B %Y}"
+
+
+def _amount(value: Decimal | None, places: str = "0.01") -> str:
+    return "" if value is None else str(value.quantize(Decimal(places)))
+
+
+def build_context(request: NumberRequest, today: date) -> dict:
+    carrier, department, pbx = request.carrier, request.department, request.pbx
+    language = carrier.language
+    tariff = carrier.tariff_on(request.signed_on or today)
+    if tariff is None:
+        raise LookupError(f"{carrier.name} has no tariff in force on {today.isoformat()}")
+    destinations = RU_DESTINATIONS if language == Language.RU else EN_DESTINATIONS
+    trunk = (request.order.trunk if request.order and request.order.trunk else {})
+    return {
+        "language": language,
+        "document": {"reference": request.reference, "date": format_date(today, language)},
+        "company": company(),
+        "carrier": {
+            "name": carrier.name, "legal_name": carrier.legal_name, "tax_id": carrier.tax_id,
+            "address": carrier.address, "signatory": carrier.signatory or "", "currency": carrier.currency,
+            # The company's own terms go into the contract, whatever the carrier's standard says.
+            "price_change_notice_days": max(carrier.price_change_notice_days or 0, 30),
+            "invoice_dispute_days": max(carrier.invoice_dispute_days, 30),
+            "penalty_cap": _amount(carrier.penalty_cap if carrier.penalty_cap is not None
+                                   else tariff.monthly_fee * 12),
+        },
+        "department": {
+            "name": department.name, "city": department.city, "address": department.address,
+            "cost_centre": department.cost_centre, "ring_group": department.ring_group or f"rg-{department.id}",
+        },
+        "request": {
+            "reference": request.reference, "number_type": request.number_type,
+            "number_type_label": NumberType.label(request.number_type), "quantity": request.quantity,
+            "purpose": request.purpose,
+        },
+        "tariff": {
+            "name": tariff.name, "valid_from": tariff.valid_from.isoformat(),
+            "valid_to": tariff.valid_to.isoformat() if tariff.valid_to else "", "currency": carrier.currency,
+            "monthly_fee": _amount(tariff.monthly_fee), "one_time_fee": _amount(tariff.one_time_fee),
+            "billing_increment": BillingIncrement.label(tariff.billing_increment).lower(),
+            "rates": [{"destination": destinations[name], "price_per_minute": _amount(rate, "0.0001")}
+                      for name, rate in tariff.rates().items()],
+        },
+        "pbx": {"name": pbx.name, "vendor": pbx.vendor, "kind": pbx.kind, "resells_numbers": pbx.resells_numbers},
+        "numbers": [{"e164": n.e164, "national": national_format(n.e164)} for n in request.numbers],
+        "trunk": {
+            "type": trunk.get("type", ""), "registrar": trunk.get("registrar", ""),
+            "username": trunk.get("username", ""), "password": trunk.get("password", ""),
+            "addresses": list(trunk.get("addresses", [])),
+        },
+        "start_date": (request.signed_on or today).isoformat(),
+    }
+
+
+def store_document(request: NumberRequest, kind: str, context: dict, made_by: str) -> Document:
+    """Render one document and keep it as a new version; earlier versions stay as they were."""
+    language = context["language"]
+    content = render_document(kind, language, context)
+    return Document.new_version(request, kind, content, template_version=template_version(kind, language),
+                                language=language, created_by=made_by)

@@ -1,0 +1,40 @@
+"""Prefect flows: each wraps one machine step with retries, a timeout and logs."""
+from prefect import flow
+
+from . import dispatch, steps
+from .runtime import database
+
+
+@flow(name="draft-contracts", retries=3, retry_delay_seconds=10, timeout_seconds=600, log_prints=True)
+def draft_contracts(request_id: int) -> str:
+    return steps.draft_contracts(request_id)
+
+
+@flow(name="place-carrier-order", retries=3, retry_delay_seconds=30, timeout_seconds=600, log_prints=True)
+def place_carrier_order(request_id: int) -> str:
+    return steps.place_carrier_order(request_id)
+
+
+@flow(name="attach-to-pbx", retries=3, retry_delay_seconds=30, timeout_seconds=600, log_prints=True)
+def attach_to_pbx(request_id: int) -> str:
+    return steps.attach_to_pbx(request_id)
+
+
+@flow(name="verify-number", retries=3, retry_delay_seconds=30, timeout_seconds=600, log_prints=True)
+def verify_number(request_id: int) -> str:
+    return steps.verify_number(request_id)
+
+
+@flow(name="sweeper", timeout_seconds=120, log_prints=True)
+def sweeper() -> list[int]:
+    with database():
+        return dispatch.sweep_stuck_requests()
+
+
+STEP_FLOWS = {
+    "draft_contracts": draft_contracts,
+    "place_carrier_order": place_carrier_order,
+    "attach_to_pbx": attach_to_pbx,
+    "verify_number": verify_number,
+}
+assert {step: f.name for step, f in STEP_FLOWS.items()} == dispatch.FLOW_NAMES

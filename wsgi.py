@@ -1,0 +1,4 @@
+"""What gunicorn and `flask` load."""
+from webapp import create_app
+
+app = create_app()
