@@ -1,0 +1,133 @@
+"""Machine steps: they make what the request needs, once, however often they run."""
+import io
+
+import docx
+import pytest
+from prefect.settings import PREFECT_API_URL, temporary_settings
+
+from lifecycle_helpers import new_request, request_in, walk
+from models import CarrierOrder, Document, NumberRequest, db
+from models.lifecycle import APPROVED, LEGAL_REVIEW, apply_action
+from workflows import dispatch, steps
+
+
+def kinds(request) -> list[tuple[str, int]]:
+    return sorted((d.kind, d.version) for d in request.documents)
+
+
+def text_of(document: Document) -> str:
+    parsed = docx.Document(io.BytesIO(document.content))
+    cells = [cell.text for table in parsed.tables for row in table.rows for cell in row.cells]
+    return "\n".join([p.text for p in parsed.paragraphs] + cells)
+
+
+def approved(people, catalog, **kwargs) -> NumberRequest:
+    request = new_request(people, catalog, **kwargs)
+    apply_action(request, "submit", people["requester"])
+    apply_action(request, "approve", people["approver"])
+    db.session.commit()
+    return request
+
+
+def test_drafting_twice_makes_one_set_of_contracts(people, catalog):
+    request = approved(people, catalog, city="Kazan", carrier="VolgaLink")
+    assert steps.draft_contracts(request.id).endswith("contracts_drafted")
+    first = kinds(request)
+    assert "nothing to do" in steps.draft_contracts(request.id)
+    db.session.refresh(request)
+    assert kinds(request) == first == [("service_contract", 1), ("supplementary_agreement", 1),
+                                       ("tariff_appendix", 1)]
+    assert request.state == LEGAL_REVIEW
+    assert [e.action for e in request.events].count("contracts_drafted") == 1
+
+
+def test_a_carrier_with_a_signed_contract_needs_only_the_supplementary_agreement(people, catalog):
+    # The demo already signed a service contract with TransTelecom Direct.
+    request = walk(approved(people, catalog), [("step", "draft_contracts")], people)
+    assert kinds(request) == [("supplementary_agreement", 1)]
+
+
+def test_a_reselling_pbx_vendor_gets_a_tripartite_agreement_instead(people, catalog):
+    request = walk(approved(people, catalog, pbx="CloudPBX Pro"), [("step", "draft_contracts")], people)
+    assert kinds(request) == [("tripartite_agreement", 1)]
+    assert "CloudPBX LLC" in text_of(request.documents[0])
+
+
+def test_documents_carry_the_parties_and_a_checksum(people, catalog):
+    request = walk(approved(people, catalog, city="Kazan", carrier="VolgaLink"), [("step", "draft_contracts")],
+                   people)
+    contract = next(d for d in request.documents if d.kind == "service_contract")
+    assert "VolgaLink Regional Telecom LLC" in text_of(contract)
+    assert contract.filename == f"{request.reference}-service_contract-v1.docx"
+    import hashlib
+    assert contract.sha256 == hashlib.sha256(contract.content).hexdigest()
+    assert contract.created_by == "workflow:draft_contracts" and contract.template_version
+
+
+def test_a_redraft_adds_new_versions_and_keeps_the_old(people, catalog):
+    request = request_in("changes_requested", people, catalog, city="Kazan", carrier="VolgaLink")
+    old = {d.id: d.sha256 for d in request.documents}
+    apply_action(request, "carrier_response", people["lawyer"], {"accepted": True})
+    db.session.commit()
+    steps.draft_contracts(request.id)
+    db.session.refresh(request)
+    assert request.state == LEGAL_REVIEW
+    assert kinds(request) == [("service_contract", 1), ("service_contract", 2), ("supplementary_agreement", 1),
+                              ("supplementary_agreement", 2), ("tariff_appendix", 1), ("tariff_appendix", 2)]
+    assert {d.id: d.sha256 for d in request.documents if d.id in old} == old
+
+
+def test_placing_the_order_twice_orders_once(people, catalog):
+    request = request_in("legal_approved", people, catalog)
+    apply_action(request, "record_signature", people["lawyer"], {"signed_on": "2026-01-15"})
+    db.session.commit()
+    steps.place_carrier_order(request.id)
+    steps.place_carrier_order(request.id)
+    db.session.refresh(request)
+    orders = db.session.scalars(db.select(CarrierOrder).filter_by(request_id=request.id)).all()
+    assert len(orders) == 1 and orders[0].idempotency_key == f"numberdesk-order-{request.id}"
+    assert [d.kind for d in request.documents].count("order_letter") == 1
+    assert request.state == "ordered"
+
+
+def test_attaching_twice_makes_one_configuration_sheet(people, catalog):
+    request = request_in("attaching", people, catalog)
+    steps.attach_to_pbx(request.id)
+    db.session.refresh(request)
+    sheets = [d for d in request.documents if d.kind == "pbx_sheet"]
+    assert len(sheets) == 1
+    sheet = text_of(sheets[0])
+    assert request.numbers[0].e164 in sheet and request.department.ring_group in sheet
+
+
+def test_a_step_for_a_request_that_moved_on_does_nothing(people, catalog):
+    request = request_in("verifying", people, catalog)
+    for step in steps.STEPS.values():
+        assert "nothing to do" in step(request.id)
+    assert "nothing to do" in steps.draft_contracts(999_999)
+
+
+def test_unreachable_prefect_marks_the_request_and_the_sweeper_redrives_it(people, catalog, monkeypatch):
+    request = approved(people, catalog)
+    monkeypatch.setenv("NUMBERDESK_DISPATCH", "prefect")
+    with temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:9/api"}):
+        dispatch.dispatch(request)
+    db.session.refresh(request)
+    assert request.state == APPROVED and request.dispatch_pending
+    monkeypatch.setenv("NUMBERDESK_DISPATCH", "inline")
+    assert dispatch.sweep_stuck_requests() == [request.id]
+    db.session.refresh(request)
+    assert request.state == LEGAL_REVIEW and not request.dispatch_pending
+    assert request.dispatch_attempts == 1
+
+
+def test_the_sweeper_leaves_fresh_and_human_requests_alone(people, catalog):
+    approved(people, catalog)  # just approved, dispatch not yet overdue
+    request_in("submitted", people, catalog)
+    assert dispatch.sweep_stuck_requests() == []
+
+
+@pytest.mark.parametrize("step", sorted(steps.STEPS))
+def test_every_machine_step_has_a_flow(step):
+    from workflows.flows import STEP_FLOWS
+    assert STEP_FLOWS[step].name == dispatch.FLOW_NAMES[step]
