@@ -1,0 +1,305 @@
+"""The admin pages: only admins get in, and each entity can be created and edited."""
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from werkzeug.security import generate_password_hash
+
+from models import Carrier, Department, PbxSystem, Tariff, User, db
+from models.choices import Role
+from webapp import create_app
+
+# Cheap hashes for the fixture users keep the tests fast; the app itself uses the default.
+FAST_HASH = "pbkdf2:sha256:1000"
+ADMIN_PASSWORD = "admin-secret-1"
+CLERK_PASSWORD = "clerk-secret-1"
+
+
+@pytest.fixture()
+def app(tmp_path, monkeypatch):
+    # No app context stays open across requests: Flask would reuse it, and with it
+    # Flask-Login's cached user in `g`, for every request the test client makes.
+    monkeypatch.setenv("NUMBERDESK_INSTANCE", str(tmp_path))
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "WTF_CSRF_ENABLED": False,
+                      "SECRET_KEY": "test"})
+    with app.app_context():
+        db.create_all()
+        admin = User(email="admin@example.com", name="Ada Admin", is_active_user=True)
+        admin.roles = {Role.ADMIN}
+        admin.password_hash = generate_password_hash(ADMIN_PASSWORD, method=FAST_HASH)
+        clerk = User(email="clerk@example.com", name="Carl Clerk", is_active_user=True)
+        clerk.roles = {Role.REQUESTER, Role.APPROVER, Role.LAWYER, Role.SYSADMIN, Role.ACCOUNTANT}
+        clerk.password_hash = generate_password_hash(CLERK_PASSWORD, method=FAST_HASH)
+        db.session.add_all([admin, clerk])
+        db.session.commit()
+    return app
+
+
+def login(app, email, password):
+    client = app.test_client()
+    response = client.post("/login", data={"email": email, "password": password})
+    assert response.status_code == 302, "sign-in failed"
+    return client
+
+
+@pytest.fixture()
+def admin(app):
+    return login(app, "admin@example.com", ADMIN_PASSWORD)
+
+
+def one(app, model, **filters):
+    """The one row matching `filters`, read fresh from the database (its columns stay readable)."""
+    with app.app_context():
+        return db.session.scalars(db.select(model).filter_by(**filters)).one()
+
+
+def count(app, model) -> int:
+    with app.app_context():
+        return db.session.scalar(db.select(db.func.count()).select_from(model))
+
+
+def add(app, *items) -> list[int]:
+    """Store `items` directly and return their ids."""
+    with app.app_context():
+        db.session.add_all(items)
+        db.session.commit()
+        return [item.id for item in items]
+
+
+def department_form(**changes):
+    return {"name": "Kazan office", "city": "Kazan", "address": "Baumana 1", "time_zone": "Europe/Moscow",
+            "cost_centre": "CC-KZN", "monthly_call_load": "1200", "ring_group": "600", **changes}
+
+
+def carrier_form(**changes):
+    return {"name": "TatTelecom", "legal_name": "PJSC Tattelecom", "tax_id": "1681000049",
+            "address": "Kazan, Pushkina 15", "signatory": "I. Ivanov", "cities": "Kazan,  Naberezhnye Chelny ,",
+            "language": "ru", "currency": "rub", "adapter": "manual", "price_change_notice_days": "",
+            "invoice_dispute_days": "5", "daily_penalty_percent": "0.1", "penalty_cap": "",
+            **changes}
+
+
+def tariff_form(carrier_id, **changes):
+    return {"carrier_id": str(carrier_id), "name": "Business 2025", "valid_from": "2025-01-01", "valid_to": "",
+            "monthly_fee": "1500.00", "one_time_fee": "0", "rate_local": "0.0125", "rate_long_distance": "1.1",
+            "rate_mobile": "1,9", "rate_international": "12.5", "rate_toll_free_inbound": "2.0001",
+            "billing_increment": "per_second", **changes}
+
+
+def make_one_of_each(app):
+    department = Department(name="Moscow HQ", city="Moscow", cost_centre="CC-MSK")
+    carrier = Carrier(name="MTT", legal_name="JSC MTT", tax_id="7705017253", address="Moscow")
+    tariff = Tariff(carrier=carrier, name="Basic", valid_from=date(2025, 1, 1), monthly_fee=Decimal(0),
+                    one_time_fee=Decimal(0), rate_local=Decimal(0), rate_long_distance=Decimal(0),
+                    rate_mobile=Decimal(0), rate_international=Decimal(0), rate_toll_free_inbound=Decimal(0))
+    pbx = PbxSystem(name="Asterisk HQ")
+    return add(app, department, carrier, tariff, pbx)
+
+
+def admin_urls(app):
+    """Every admin page, with edit pages pointing at existing rows."""
+    department_id, carrier_id, tariff_id, pbx_id = make_one_of_each(app)
+    user = one(app, User, email="admin@example.com")
+    ids = {"department_edit": department_id, "carrier_edit": carrier_id, "tariff_edit": tariff_id,
+           "pbx_edit": pbx_id, "user_edit": user.id}
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("admin."):
+            name = rule.endpoint.removeprefix("admin.")
+            urls.append(rule.build({"item_id": ids[name]} if "item_id" in rule.arguments else {})[1])
+    return urls
+
+
+def test_non_admin_gets_403_everywhere(app):
+    urls = admin_urls(app)
+    assert len(urls) == 16
+    clerk = login(app, "clerk@example.com", CLERK_PASSWORD)
+    for url in urls:
+        assert clerk.get(url).status_code == 403, url
+        if url.endswith(("/new", "/edit")):
+            assert clerk.post(url, data=department_form(name="Sneaky")).status_code == 403, url
+    assert count(app, Department) == 1
+    anonymous = app.test_client()
+    assert anonymous.get("/admin/").status_code == 302
+
+
+def test_admin_sees_every_page(app, admin):
+    for url in admin_urls(app):
+        response = admin.get(url)
+        assert response.status_code == 200, url
+    page = admin.get("/admin/").get_data(as_text=True)
+    for title in ("Departments", "Carriers", "Tariffs", "PBX systems", "Users"):
+        assert title in page
+    for url in ("/admin/users/", "/admin/users/1/edit"):  # password hashes are never shown
+        assert "pbkdf2" not in admin.get(url).get_data(as_text=True)
+    assert admin.get("/admin/users/999/edit").status_code == 404
+
+
+def test_list_pages_are_paginated(app, admin):
+    app.config["PAGE_SIZE"] = 2
+    add(app, *(PbxSystem(name=f"PBX {n}") for n in range(5)))
+    page = admin.get("/admin/pbx/?q=pbx&page=2").get_data(as_text=True)
+    assert "PBX 2" in page and "PBX 3" in page and "PBX 0" not in page
+    assert "3–4 of 5" in page and "q=pbx&amp;page=3" in page
+
+
+def test_empty_list_and_search(app, admin):
+    assert "There are no carriers yet" in admin.get("/admin/carriers/").get_data(as_text=True)
+    make_one_of_each(app)
+    assert "Moscow HQ" in admin.get("/admin/departments/?q=hq").get_data(as_text=True)
+    page = admin.get("/admin/departments/?q=nowhere%").get_data(as_text=True)
+    assert "No departments match" in page and "Moscow HQ" not in page
+    # Carriers show the risky terms of their standard contract.
+    assert "Fines and liability are not capped" in admin.get("/admin/carriers/").get_data(as_text=True)
+
+
+def test_department_create_and_edit(app, admin):
+    response = admin.post("/admin/departments/new", data=department_form())
+    assert response.status_code == 302 and response.location.endswith("/admin/departments/")
+    department = one(app, Department, name="Kazan office")
+    assert (department.city, department.cost_centre, department.monthly_call_load) == ("Kazan", "CC-KZN", 1200)
+
+    response = admin.post(f"/admin/departments/{department.id}/edit",
+                          data=department_form(name="Kazan branch", time_zone="Europe/Samara"))
+    assert response.status_code == 302
+    department = one(app, Department, id=department.id)
+    assert (department.name, department.time_zone) == ("Kazan branch", "Europe/Samara")
+    assert count(app, Department) == 1
+
+
+def test_duplicate_department_name_is_a_field_error(app, admin):
+    admin.post("/admin/departments/new", data=department_form())
+    response = admin.post("/admin/departments/new", data=department_form(name="kazan OFFICE", cost_centre="X"))
+    assert response.status_code in (200, 422)
+    assert "A department with this name already exists." in response.get_data(as_text=True)
+    assert count(app, Department) == 1
+
+
+def test_database_refusal_rolls_back(app, admin, monkeypatch):
+    """If the database refuses the row after the form's own checks, nothing stays and no 500."""
+    import webapp.admin_forms
+    admin.post("/admin/departments/new", data=department_form())
+    monkeypatch.setattr(webapp.admin_forms, "is_taken", lambda *args: False)
+    response = admin.post("/admin/departments/new", data=department_form(cost_centre="OTHER"))
+    assert response.status_code == 422
+    assert "refused" in response.get_data(as_text=True)
+    assert count(app, Department) == 1
+
+
+def test_invalid_time_zone_and_negative_load_are_refused(app, admin):
+    response = admin.post("/admin/departments/new",
+                          data=department_form(time_zone="Mars/Olympus", monthly_call_load="-1"))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Unknown time zone" in page and "Number must be between 0" in page
+    assert count(app, Department) == 0
+
+
+def test_carrier_create_and_edit(app, admin):
+    response = admin.post("/admin/carriers/new", data=carrier_form())
+    assert response.status_code == 302
+    carrier = one(app, Carrier, name="TatTelecom")
+    assert carrier.cities == ["Kazan", "Naberezhnye Chelny"]
+    assert carrier.currency == "RUB" and carrier.language == "ru"
+    assert carrier.price_change_notice_days is None and carrier.penalty_cap is None
+    assert carrier.daily_penalty_percent == Decimal("0.1")
+    assert carrier.accepts_disagreement_protocol is False  # an unticked checkbox
+    assert len(carrier.risky_terms()) == 5
+
+    response = admin.post(f"/admin/carriers/{carrier.id}/edit", data=carrier_form(
+        price_change_notice_days="30", invoice_dispute_days="10", daily_penalty_percent="0",
+        penalty_cap="10000.50", accepts_disagreement_protocol="y"))
+    assert response.status_code == 302
+    carrier = one(app, Carrier, id=carrier.id)
+    assert carrier.penalty_cap == Decimal("10000.50") and isinstance(carrier.penalty_cap, Decimal)
+    assert carrier.risky_terms() == []
+
+    response = admin.post("/admin/carriers/new", data=carrier_form(currency="rubles", penalty_cap="NaN"))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "A carrier with this name already exists." in page and "3-letter code" in page
+    assert "Enter a number." in page
+    assert count(app, Carrier) == 1
+
+
+def test_tariff_create_and_edit(app, admin):
+    [carrier_id] = add(app, Carrier(name="MTT", legal_name="JSC MTT", tax_id="7705017253", address="Moscow"))
+    response = admin.post("/admin/tariffs/new", data=tariff_form(carrier_id))
+    assert response.status_code == 302
+    tariff = one(app, Tariff, name="Business 2025")
+    assert tariff.carrier_id == carrier_id and tariff.valid_to is None
+    for field in ("monthly_fee", "rate_local", "rate_mobile", "rate_toll_free_inbound"):
+        assert isinstance(getattr(tariff, field), Decimal), field
+    assert tariff.rate_local == Decimal("0.0125")
+    assert tariff.rate_mobile == Decimal("1.9")
+    assert tariff.rate_toll_free_inbound == Decimal("2.0001")
+
+    response = admin.post(f"/admin/tariffs/{tariff.id}/edit",
+                          data=tariff_form(carrier_id, valid_to="2025-12-31", monthly_fee="1499.99",
+                                           billing_increment="per_minute"))
+    assert response.status_code == 302
+    tariff = one(app, Tariff, id=tariff.id)
+    assert tariff.valid_to == date(2025, 12, 31) and tariff.billing_increment == "per_minute"
+    assert tariff.monthly_fee == Decimal("1499.99")
+
+
+def test_tariff_must_not_end_before_it_starts(app, admin):
+    [carrier_id] = add(app, Carrier(name="MTT", legal_name="JSC MTT", tax_id="7705017253", address="Moscow"))
+    response = admin.post("/admin/tariffs/new", data=tariff_form(carrier_id, valid_to="2024-12-31",
+                                                                 rate_local="0.00001"))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "The tariff cannot end before it starts." in page and "at most 4 decimal places" in page
+    assert count(app, Tariff) == 0
+
+
+def test_pbx_create_and_edit(app, admin):
+    data = {"name": "Bitrix24 cloud", "kind": "manual", "vendor": "Bitrix", "resells_numbers": "y", "notes": ""}
+    assert admin.post("/admin/pbx/new", data=data).status_code == 302
+    pbx = one(app, PbxSystem, name="Bitrix24 cloud")
+    assert pbx.resells_numbers is True and pbx.vendor == "Bitrix"
+    assert "lock-in" in admin.get("/admin/pbx/").get_data(as_text=True)
+
+    data = {**data, "notes": "Moving off it", "resells_numbers": ""}
+    del data["resells_numbers"]
+    assert admin.post(f"/admin/pbx/{pbx.id}/edit", data=data).status_code == 302
+    pbx = one(app, PbxSystem, id=pbx.id)
+    assert pbx.resells_numbers is False and pbx.notes == "Moving off it"
+
+
+def test_user_create_and_edit(app, admin):
+    [department_id] = add(app, Department(name="Moscow HQ", city="Moscow", cost_centre="CC-MSK"))
+    data = {"email": "  Lena@Example.com ", "name": "Lena Lawyer", "roles": [Role.LAWYER, Role.APPROVER],
+            "department_id": str(department_id), "active": "y", "password": "correct horse"}
+    assert admin.post("/admin/users/new", data=data).status_code == 302
+    user = one(app, User, email="lena@example.com")
+    assert user.roles == {Role.LAWYER, Role.APPROVER} and user.department_id == department_id
+    assert user.is_active_user and user.check_password("correct horse")
+    old_hash = user.password_hash
+
+    # Editing without a password keeps the current one.
+    data = {**data, "name": "Lena L.", "department_id": "", "password": "", "roles": [Role.LAWYER]}
+    del data["active"]
+    assert admin.post(f"/admin/users/{user.id}/edit", data=data).status_code == 302
+    user = one(app, User, id=user.id)
+    assert (user.name, user.roles, user.department_id, user.is_active_user) == ("Lena L.", {Role.LAWYER}, None, False)
+    assert user.password_hash == old_hash
+
+    # A duplicate email, no roles and no password on create are all field errors.
+    response = admin.post("/admin/users/new", data={"email": "LENA@example.com", "name": "Other", "password": ""})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    for message in ("A user with this email already exists.", "Pick at least one role.",
+                    "A new user needs a password."):
+        assert message in page
+    assert count(app, User) == 3
+
+
+def test_admin_cannot_lock_themselves_out(app, admin):
+    me = one(app, User, email="admin@example.com")
+    response = admin.post(f"/admin/users/{me.id}/edit",
+                          data={"email": me.email, "name": me.name, "roles": [Role.REQUESTER]})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "cannot take the admin role" in page and "cannot deactivate yourself" in page
+    assert one(app, User, id=me.id).roles == {Role.ADMIN}

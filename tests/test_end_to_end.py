@@ -1,0 +1,135 @@
+"""The real stack: a Prefect server, `numberdesk worker` and the web app under gunicorn, as `make run` starts them.
+
+One request goes from draft to active through the API as the different people, while Prefect runs
+every machine step.
+"""
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from models.db import PROJECT_ROOT
+
+BIN = Path(sys.executable).parent
+pytestmark = pytest.mark.timeout(600)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until(check, what: str, timeout: float = 120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            result = check()
+            if result:
+                return result
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    root = tmp_path_factory.mktemp("stack")
+    prefect_port, web_port = free_port(), free_port()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PREFECT_")}
+    env.update(NUMBERDESK_INSTANCE=str(root / "instance"), DATABASE_URL=f"sqlite:///{root / 'numberdesk.db'}",
+               NUMBERDESK_PREFECT_PORT=str(prefect_port), NUMBERDESK_DISPATCH="prefect")
+    subprocess.run([BIN / "numberdesk", "setup"], env=env, check=True, cwd=PROJECT_ROOT, capture_output=True)
+    commands = {
+        "prefect": [BIN / "numberdesk", "prefect-server"],
+        "worker": [BIN / "numberdesk", "worker"],
+        "web": [BIN / "gunicorn", "--bind", f"127.0.0.1:{web_port}", "--workers", "2", "wsgi:app"],
+    }
+    logs, processes = {}, {}
+    for name, command in commands.items():
+        logs[name] = open(root / f"{name}.log", "w+")
+        processes[name] = subprocess.Popen(command, env=env, cwd=PROJECT_ROOT, stdout=logs[name],
+                                           stderr=subprocess.STDOUT, start_new_session=True)
+    prefect_api = f"http://127.0.0.1:{prefect_port}/api"
+    try:
+        wait_until(lambda: httpx.get(f"http://127.0.0.1:{web_port}/login").status_code == 200, "the web app")
+        for flow in ("draft-contracts", "place-carrier-order", "attach-to-pbx", "verify-number"):
+            wait_until(lambda: httpx.get(f"{prefect_api}/deployments/name/{flow}/numberdesk").status_code == 200,
+                       f"the {flow} deployment", timeout=180)
+        tokens = {role: subprocess.run([BIN / "numberdesk", "users", "token", f"{role}@example.com"], env=env,
+                                       cwd=PROJECT_ROOT, check=True, capture_output=True, text=True).stdout.strip()
+                  for role in ("requester", "approver", "lawyer", "sysadmin")}
+        yield {"web": f"http://127.0.0.1:{web_port}", "prefect": prefect_api, "tokens": tokens}
+    except BaseException:
+        for name, log in logs.items():
+            log.seek(0)
+            print(f"===== {name} =====\n{log.read()[-5000:]}")
+        raise
+    finally:
+        for process in processes.values():
+            process.terminate()
+        for process in processes.values():
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        for log in logs.values():
+            log.close()
+
+
+def test_a_request_goes_from_draft_to_active_through_the_real_stack(stack):
+    web = httpx.Client(base_url=stack["web"] + "/api/v1", timeout=30)
+
+    def as_(role):
+        return {"Authorization": f"Bearer {stack['tokens'][role]}"}
+
+    def act(role, action, **body):
+        response = web.post(f"/requests/{request_id}/actions/{action}", json=body, headers=as_(role))
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def wait_for(state):
+        return wait_until(lambda: (r := web.get(f"/requests/{request_id}", headers=as_("requester")).json())
+                          ["state"] == state and r, f"state {state}", timeout=180)
+
+    ufa = next(d["id"] for d in web.get("/departments", headers=as_("requester")).json() if d["name"] == "Ufa showroom")
+    volga = next(c["id"] for c in web.get("/carriers", headers=as_("requester")).json() if c["name"] == "VolgaLink")
+    office = next(p["id"] for p in web.get("/pbx", headers=as_("requester")).json() if p["name"] == "Office Asterisk")
+    created = web.post("/requests", headers=as_("requester"), json={
+        "department_id": ufa, "number_type": "local", "quantity": 1, "purpose": "Ufa showroom main line",
+        "carrier_id": volga, "pbx_id": office})
+    assert created.status_code == 201, created.text
+    request_id = created.json()["id"]
+
+    act("requester", "submit")
+    act("approver", "approve", comment="Pilot city")
+    drafted = wait_for("legal_review")
+    assert {d["kind"] for d in drafted["documents"]} == {"service_contract", "tariff_appendix",
+                                                         "supplementary_agreement"}
+    act("lawyer", "approve_contracts")
+    act("lawyer", "record_signature", signed_on="2026-11-27")
+    wait_for("ordered")
+    act("sysadmin", "confirm_order", numbers=["+73472000555"],
+        trunk={"type": "registration", "registrar": "sip.volgalink.example", "username": "ufa1", "password": "s3"})
+    wait_for("attaching")
+    act("sysadmin", "confirm_attachment")
+    wait_for("verifying")
+    final = act("sysadmin", "confirm_verification", comment="Test call answered")
+
+    assert final["state"] == "active" and final["numbers"] == ["+73472000555"]
+    machine = [h["actor"] for h in final["history"] if h["actor"].startswith("workflow:")]
+    assert machine == ["workflow:draft_contracts", "workflow:place_carrier_order", "workflow:attach_to_pbx",
+                       "workflow:verify_number"]
+    for document in final["documents"]:
+        download = web.get(f"/documents/{document['id']}", headers=as_("lawyer"))
+        assert download.status_code == 200 and download.content[:2] == b"PK"
+    runs = httpx.post(f"{stack['prefect']}/flow_runs/filter", json={
+        "flow_runs": {"state": {"type": {"any_": ["COMPLETED"]}}}}).json()
+    assert {run["parameters"].get("request_id") for run in runs} >= {request_id}
+    assert len([run for run in runs if run["parameters"].get("request_id") == request_id]) == 4
