@@ -180,6 +180,21 @@ ACTIONS: frozenset[str] = frozenset(t.action for t in _TABLE)
 HUMAN_ACTIONS: frozenset[str] = frozenset(t.action for t in _TABLE if not t.is_machine)
 
 
+def mermaid_diagram() -> str:
+    """The life cycle as a Mermaid state diagram, drawn from the table (the README shows it)."""
+    lines = ["stateDiagram-v2", f"    [*] --> {DRAFT}"]
+    for t in _TABLE:
+        if t.action == "cancel":
+            continue
+        who = "machine" if t.is_machine else "/".join(sorted(t.actor))
+        for value, target in (t.target.items() if isinstance(t.target, dict) else [(None, t.target)]):
+            condition = f" ({t.branch_on}={str(value).lower()})" if value is not None else ""
+            lines.append(f"    {t.source} --> {target}: {t.action}{condition} by {who}")
+    lines.append(f"    note right of {CANCELLED}: cancel by requester/approver from {', '.join(CANCELLABLE)}")
+    lines += [f"    {state} --> [*]" for state in (ACTIVE, REJECTED, CANCELLED)]
+    return "\n".join(lines)
+
+
 def refusal(transition: Transition, request: NumberRequest, user: User | None) -> str | None:
     """Why this actor may not take this transition on this request, or None if they may."""
     if transition.is_machine:

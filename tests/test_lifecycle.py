@@ -283,3 +283,9 @@ def test_allowed_actions_come_from_the_table(people, catalog):
 def test_fresh_numbers_are_valid():
     from models import normalise_e164
     assert all(normalise_e164(n) == n for n in fresh_numbers(3))
+
+
+def test_the_readme_shows_the_table_as_it_is():
+    from models.db import PROJECT_ROOT
+    from models.lifecycle import mermaid_diagram
+    assert f"```mermaid\n{mermaid_diagram()}\n```" in (PROJECT_ROOT / "README.md").read_text()

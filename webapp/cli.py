@@ -91,6 +91,14 @@ def setup():
                f"{os.environ['PREFECT_API_URL'].removesuffix('/api')}\n")
 
 
+@cli.command("diagram")
+def diagram():
+    """Print the request life cycle as a Mermaid state diagram."""
+    from models.lifecycle import mermaid_diagram
+
+    click.echo(mermaid_diagram())
+
+
 def wait_for_prefect(timeout: float = 120) -> None:
     url = os.environ["PREFECT_API_URL"].rstrip("/") + "/health"
     deadline = time.monotonic() + timeout

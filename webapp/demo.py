@@ -43,7 +43,7 @@ def _carriers() -> list[Carrier]:
     federal = Carrier(
         name="TransTelecom Direct", legal_name="TransTelecom Direct JSC", tax_id="7709000001",
         address="15 Lesnaya St, Moscow", signatory="Director General I. Petrov", language=Language.RU,
-        price_change_notice_days=60, invoice_dispute_days=30, daily_penalty_percent=Decimal("0.01"),
+        price_change_notice_days=60, invoice_dispute_days=30, daily_penalty_percent=Decimal("0"),
         penalty_cap=Decimal("50000"), accepts_disagreement_protocol=True,
         tariffs=[_tariff("Business 2026", "450", "1500", "0.80", "2.10", "1.90", "18.00", "1.20")])
     federal.cities = ["Moscow", "St Petersburg", "Yekaterinburg", "Novosibirsk", "Nizhny Novgorod", "Samara",

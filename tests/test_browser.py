@@ -1,0 +1,71 @@
+"""A smoke test in a real browser: Debian's headless Chromium, driven by Playwright."""
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from conftest import make_app
+from models import NumberRequest, db
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+@pytest.fixture
+def live_server(demo_database, tmp_path, monkeypatch):
+    monkeypatch.setenv("NUMBERDESK_DISPATCH", "inline")
+    shutil.copy(demo_database, tmp_path / "browser.db")
+    app = make_app(tmp_path / "browser.db", WTF_CSRF_ENABLED=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield app, f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def page(tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser.new_page()
+        browser.close()
+
+
+def sign_in(page, base, email):
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", "numberdesk-demo")
+    page.click("input[type=submit], button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def test_a_requester_and_an_approver_move_a_request_in_the_browser(live_server, page, tmp_path):
+    app, base = live_server
+    sign_in(page, base, "requester@example.com")
+    page.click("text=New request")
+    page.select_option("select[name=department_id]", label="Kazan showroom (Kazan)")
+    page.fill("input[name=quantity]", "1")
+    page.fill("textarea[name=purpose]", "Kazan showroom main line")
+    page.select_option("select[name=carrier_id]", label="VolgaLink (Kazan, Ufa, Samara)")
+    page.click("input[type=submit][value='Create draft']")
+    page.wait_for_selector("text=created as a draft")
+    page.click("input[type=submit][value='Submit for approval']")
+    page.wait_for_selector("[data-state=submitted]")
+    reference = page.text_content("h1").split(" ")[0]
+
+    page.click("text=Sign out")
+    sign_in(page, base, "approver@example.com")
+    page.click(f"text={reference}")
+    page.fill("textarea[name=approve-comment]", "Pilot city")
+    page.click("input[type=submit][value=Approve]")
+    page.wait_for_selector("[data-state=legal_review]")
+    assert page.is_visible("text=Download .docx")
+    page.screenshot(path=str(tmp_path / "request.png"), full_page=True)
+
+    with app.app_context():
+        request = db.session.scalar(db.select(NumberRequest).order_by(NumberRequest.id.desc()))
+        assert (request.reference, request.state) == (reference, "legal_review")
+        assert [e.actor for e in request.events][-2:] == ["approver@example.com", "workflow:draft_contracts"]
