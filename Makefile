@@ -4,13 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install install-test browser clean
+.PHONY: run test install install-test system-packages clean
 
 run: install
 	$(BIN)/numberdesk setup
 	$(BIN)/honcho start -f Procfile
 
-test: install-test browser
+test: install-test system-packages
 	$(BIN)/python -m pytest
 
 install: $(VENV)/.installed
@@ -32,11 +32,8 @@ $(VENV)/.installed-test: setup.cfg pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(VENV)/.installed $@
 
-# The browser tests drive Debian's Chromium; a test tool's own browser download is not used.
-browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "Installing Chromium for the browser tests"; \
-	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+system-packages:
+	@./scripts/install-system-packages
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

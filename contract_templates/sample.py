@@ -8,9 +8,17 @@ that escaping problems show up.
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from . import LANGUAGES
+from .formatting import format_date, format_money, money_in_words
+
+_CURRENCY = "RUB"
+_MONTHLY_FEE = Decimal("1500.00")
+_ONE_TIME_FEE = Decimal("3000.00")
+_PENALTY_CAP = Decimal("50000.00")
 
 _RATES = {
     "en": [
@@ -29,9 +37,59 @@ _RATES = {
     ],
 }
 
+# A protocol of disagreements with one clause still open (no agreed wording).
+_PROTOCOL_ITEMS = {
+    "en": [
+        {
+            "clause": "3.3",
+            "carrier_wording": "The Carrier may change its prices by notice given 10 days in "
+                               "advance.",
+            "our_wording": "The Carrier may change its prices only by written notice given at "
+                           "least 30 days in advance.",
+            "agreed_wording": "The Carrier may change its prices only by written notice given at "
+                              "least 30 days in advance.",
+        },
+        {
+            "clause": "4.1",
+            "carrier_wording": "Penalties are not capped.",
+            "our_wording": 'Penalties are capped at RUB 50,000.00 & "no more" (< cap > fee).',
+            "agreed_wording": "Penalties are capped at RUB 50,000.00 in aggregate.",
+        },
+        {
+            "clause": "6.1",
+            "carrier_wording": "The Customer may terminate the Contract at the end of a year.",
+            "our_wording": "The Customer may terminate the Contract at any time by 30 days' "
+                           "notice.",
+            "agreed_wording": "",
+        },
+    ],
+    "ru": [
+        {
+            "clause": "3.3",
+            "carrier_wording": "Оператор вправе изменить цены, уведомив Абонента за 10 дней.",
+            "our_wording": "Оператор вправе изменить цены только при письменном уведомлении "
+                           "Абонента не менее чем за 30 календарных дней.",
+            "agreed_wording": "Оператор вправе изменить цены только при письменном уведомлении "
+                              "Абонента не менее чем за 30 календарных дней.",
+        },
+        {
+            "clause": "4.1",
+            "carrier_wording": "Размер неустойки не ограничен.",
+            "our_wording": 'Неустойка ограничена суммой 50 000,00 руб. & «не более» (< лимит >).',
+            "agreed_wording": "Общий размер неустоек не может превышать 50 000,00 руб.",
+        },
+        {
+            "clause": "6.1",
+            "carrier_wording": "Абонент вправе расторгнуть Договор по окончании года.",
+            "our_wording": "Абонент вправе расторгнуть Договор в любое время, уведомив Оператора "
+                           "за 30 дней.",
+            "agreed_wording": "",
+        },
+    ],
+}
+
 _TEXT = {
     "en": {
-        "date": "28 November 2026",
         "company": {
             "name": "Example Retail",
             "legal_name": 'Example Retail & Co "North" LLC',
@@ -60,7 +118,6 @@ _TEXT = {
         "pbx": {"name": "Kazan office PBX", "vendor": "CloudPBX Ltd", "kind": "cloud"},
     },
     "ru": {
-        "date": "28 ноября 2026 г.",
         "company": {
             "name": "Пример Ритейл",
             "legal_name": 'ООО «Пример Ритейл & Ко "Север"»',
@@ -98,11 +155,13 @@ def sample_context(language: str = "en") -> dict[str, Any]:
     text = _TEXT[language]
     return {
         "language": language,
-        "document": {"reference": "NR-00012", "date": text["date"]},
+        "document": {"reference": "NR-00012", "date": format_date(date(2026, 11, 28), language)},
         "company": dict(text["company"]),
         "carrier": {
             **text["carrier"],
-            "currency": "RUB",
+            "penalty_cap_text": format_money(_PENALTY_CAP, _CURRENCY, language),
+            "penalty_cap_words": money_in_words(_PENALTY_CAP, _CURRENCY, language),
+            "currency": _CURRENCY,
             "price_change_notice_days": 30,
             "invoice_dispute_days": 15,
         },
@@ -118,12 +177,20 @@ def sample_context(language: str = "en") -> dict[str, Any]:
             "name": text["tariff_name"],
             "valid_from": "2026-01-01",
             "valid_to": "2026-12-31",
-            "currency": "RUB",
+            "currency": _CURRENCY,
             "monthly_fee": "1500.00",
             "one_time_fee": "3000.00",
+            "monthly_fee_text": format_money(_MONTHLY_FEE, _CURRENCY, language),
+            "one_time_fee_text": format_money(_ONE_TIME_FEE, _CURRENCY, language),
+            "monthly_fee_words": money_in_words(_MONTHLY_FEE, _CURRENCY, language),
+            "one_time_fee_words": money_in_words(_ONE_TIME_FEE, _CURRENCY, language),
             "billing_increment": text["billing_increment"],
             "rates": [
-                {"destination": destination, "price_per_minute": price}
+                {
+                    "destination": destination,
+                    "price_per_minute": price,
+                    "price_text": format_money(Decimal(price), _CURRENCY, language, places=4),
+                }
                 for destination, price in _RATES[language]
             ],
         },
@@ -140,4 +207,8 @@ def sample_context(language: str = "en") -> dict[str, Any]:
             "addresses": [],
         },
         "start_date": "2026-12-01",
+        "protocol": {
+            "round": 1,
+            "clauses": [dict(item) for item in _PROTOCOL_ITEMS[language]],
+        },
     }

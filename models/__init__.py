@@ -4,10 +4,12 @@ from .db import configure_database, db, instance_dir, standalone_app
 from .errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from .numbers import PhoneNumber, national_format, normalise_e164
 from .organisation import ApiToken, Department, User
-from .requests import AuditEvent, CarrierOrder, Document, NumberRequest
+from .requests import AuditEvent, CarrierOrder, DisagreementItem, Document, NumberRequest
+from .templates import TemplateVersion
 
 __all__ = [
-    "ApiToken", "AuditEvent", "Carrier", "CarrierOrder", "Conflict", "Department", "Document", "DomainError",
+    "ApiToken", "AuditEvent", "Carrier", "CarrierOrder", "Conflict", "Department", "DisagreementItem", "Document",
+    "DomainError", "TemplateVersion",
     "Forbidden", "InvalidInput", "NotFound", "NumberRequest", "PbxSystem", "PhoneNumber", "Tariff", "User",
     "configure_database", "db", "instance_dir", "national_format", "normalise_e164", "standalone_app",
 ]

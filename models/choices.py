@@ -88,6 +88,7 @@ class DocumentKind(ChoiceSet):
     TARIFF_APPENDIX = "tariff_appendix"
     SUPPLEMENTARY_AGREEMENT = "supplementary_agreement"
     TRIPARTITE_AGREEMENT = "tripartite_agreement"
+    DISAGREEMENT_PROTOCOL = "disagreement_protocol"
     ORDER_LETTER = "order_letter"
     PBX_SHEET = "pbx_sheet"
     CHOICES = (
@@ -95,6 +96,7 @@ class DocumentKind(ChoiceSet):
         (TARIFF_APPENDIX, "Tariff appendix"),
         (SUPPLEMENTARY_AGREEMENT, "Supplementary agreement"),
         (TRIPARTITE_AGREEMENT, "Tripartite agreement"),
+        (DISAGREEMENT_PROTOCOL, "Protocol of disagreements"),
         (ORDER_LETTER, "Carrier order letter"),
         (PBX_SHEET, "PBX configuration sheet"),
     )
@@ -104,3 +106,44 @@ class TrunkType(ChoiceSet):
     REGISTRATION = "registration"
     IP = "ip"
     CHOICES = ((REGISTRATION, "Registration (username and password)"), (IP, "IP-authenticated"))
+
+
+class Direction(ChoiceSet):
+    IN = "in"
+    OUT = "out"
+    CHOICES = ((IN, "Incoming"), (OUT, "Outgoing"))
+
+
+class DestinationClass(ChoiceSet):
+    LOCAL = "local"
+    LONG_DISTANCE = "long_distance"
+    MOBILE = "mobile"
+    INTERNATIONAL = "international"
+    TOLL_FREE = "toll_free"
+    CHOICES = (
+        (LOCAL, "Local"),
+        (LONG_DISTANCE, "Long distance"),
+        (MOBILE, "Mobile"),
+        (INTERNATIONAL, "International"),
+        (TOLL_FREE, "Toll-free"),
+    )
+
+
+class ImportKind(ChoiceSet):
+    CALL_RECORDS = "cdrs"
+    INVOICE_LINES = "invoices"
+    CHOICES = ((CALL_RECORDS, "Call detail records (CDRs)"), (INVOICE_LINES, "Invoice lines"))
+
+
+class ImportStatus(ChoiceSet):
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    CHOICES = ((PENDING, "Waiting to start"), (RUNNING, "Importing"), (DONE, "Done"), (FAILED, "Failed"))
+
+
+class InvoiceItem(ChoiceSet):
+    RENTAL = "rental"
+    ONE_TIME = "one_time"
+    CHOICES = ((RENTAL, "Monthly rental"), (ONE_TIME, "One-time fee"))

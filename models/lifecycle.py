@@ -16,12 +16,13 @@ from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .numbers import PhoneNumber
 from .organisation import Department, User, utcnow
 from .carriers import Carrier, PbxSystem
-from .requests import AuditEvent, NumberRequest
+from .requests import AuditEvent, DisagreementItem, NumberRequest
 
 DRAFT = "draft"
 SUBMITTED = "submitted"
 APPROVED = "approved"
 LEGAL_REVIEW = "legal_review"
+DRAFTING_PROTOCOL = "drafting_protocol"
 CHANGES_REQUESTED = "changes_requested"
 REDRAFTING = "redrafting"
 LEGAL_APPROVED = "legal_approved"
@@ -50,6 +51,8 @@ STATES: dict[str, State] = {s.name: s for s in (
     State(SUBMITTED, "Waiting for approval"),
     State(APPROVED, "Approved: drafting contracts", machine_step="draft_contracts"),
     State(LEGAL_REVIEW, "Legal review"),
+    State(DRAFTING_PROTOCOL, "Changes requested: drafting the protocol of disagreements",
+          machine_step="draft_protocol"),
     State(CHANGES_REQUESTED, "Changes requested: waiting for the carrier"),
     State(REDRAFTING, "Redrafting contracts", machine_step="draft_contracts"),
     State(LEGAL_APPROVED, "Legally approved: waiting for signatures"),
@@ -106,6 +109,23 @@ def _record_assigned_numbers(request: NumberRequest, cleaned: dict, user: User |
     request.order.confirmed_at = utcnow()
 
 
+def _open_protocol_round(request: NumberRequest, cleaned: dict, user: User | None) -> None:
+    if not cleaned["items"]:
+        return
+    next_round = 1 + max((item.round for item in request.disagreements), default=0)
+    for position, item in enumerate(cleaned["items"], start=1):
+        request.disagreements.append(DisagreementItem(round=next_round, position=position, **item))
+
+
+def _settle_protocol(request: NumberRequest, cleaned: dict, user: User | None) -> None:
+    if not cleaned["accepted"]:
+        return
+    items = request.protocol_round()
+    agreed = cleaned["agreed_wordings"] or [item.our_wording for item in items]
+    for item, wording in zip(items, agreed):
+        item.agreed_wording = wording.strip() or item.our_wording
+
+
 def _mark_numbers(status: str) -> Callable:
     def effect(request: NumberRequest, cleaned: dict, user: User | None) -> None:
         for number in request.numbers:
@@ -142,7 +162,8 @@ def _roles(*roles: str) -> frozenset[str]:
     return frozenset(roles)
 
 
-CANCELLABLE = (DRAFT, SUBMITTED, APPROVED, LEGAL_REVIEW, CHANGES_REQUESTED, REDRAFTING, LEGAL_APPROVED, SIGNED)
+CANCELLABLE = (DRAFT, SUBMITTED, APPROVED, LEGAL_REVIEW, DRAFTING_PROTOCOL, CHANGES_REQUESTED, REDRAFTING,
+               LEGAL_APPROVED, SIGNED)
 
 _TABLE = [
     Transition(DRAFT, "submit", SUBMITTED, _roles(Role.REQUESTER), guard=_creator_only,
@@ -154,12 +175,15 @@ _TABLE = [
     Transition(REDRAFTING, "contracts_drafted", LEGAL_REVIEW, MACHINE, validate=payloads.no_input),
     Transition(LEGAL_REVIEW, "approve_contracts", LEGAL_APPROVED, _roles(Role.LAWYER), guard=_not_own_request,
                label="Approve contracts"),
-    Transition(LEGAL_REVIEW, "request_changes", CHANGES_REQUESTED, _roles(Role.LAWYER),
-               validate=payloads.required_comment, label="Request changes (protocol of disagreements)"),
+    Transition(LEGAL_REVIEW, "request_changes", DRAFTING_PROTOCOL, _roles(Role.LAWYER),
+               validate=payloads.change_request, effect=_open_protocol_round,
+               label="Request changes (protocol of disagreements)"),
+    Transition(DRAFTING_PROTOCOL, "protocol_drafted", CHANGES_REQUESTED, MACHINE, validate=payloads.no_input),
     Transition(LEGAL_REVIEW, "reject", REJECTED, _roles(Role.LAWYER), validate=payloads.required_comment,
                label="Reject"),
     Transition(CHANGES_REQUESTED, "carrier_response", {True: REDRAFTING, False: REJECTED}, _roles(Role.LAWYER),
-               validate=payloads.carrier_response, branch_on="accepted", label="Record the carrier's answer"),
+               validate=payloads.carrier_response, branch_on="accepted", effect=_settle_protocol,
+               label="Record the carrier's answer"),
     Transition(LEGAL_APPROVED, "record_signature", SIGNED, _roles(Role.LAWYER), validate=payloads.signature,
                effect=_record_signature, label="Record signature"),
     Transition(SIGNED, "order_placed", ORDERED, MACHINE, validate=payloads.no_input),

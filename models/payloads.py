@@ -40,13 +40,50 @@ def required_comment(payload: dict, request) -> dict:
     return _finish({"comment": _comment(payload, errors, required=True)}, errors)
 
 
+MAX_ITEMS = 50
+MAX_WORDING = 5000
+ITEM_FIELDS = ("clause", "carrier_wording", "our_wording")
+
+
+def change_request(payload: dict, request) -> dict:
+    """A reason, and optionally the clauses for a protocol of disagreements."""
+    errors: dict = {}
+    cleaned = {"comment": _comment(payload, errors, required=True), "items": []}
+    raw = payload.get("items") or []
+    if not isinstance(raw, list) or len(raw) > MAX_ITEMS:
+        errors["items"] = f"must be a list of at most {MAX_ITEMS} clauses"
+        return _finish(cleaned, errors)
+    for index, item in enumerate(raw):
+        if not isinstance(item, dict):
+            errors[f"items[{index}]"] = "must be an object with clause, carrier_wording and our_wording"
+            continue
+        for name in ITEM_FIELDS:
+            value = item.get(name)
+            limit = 40 if name == "clause" else MAX_WORDING
+            if not isinstance(value, str) or not value.strip():
+                errors[f"items[{index}].{name}"] = "is required"
+            elif len(value) > limit:
+                errors[f"items[{index}].{name}"] = f"must be at most {limit} characters"
+        cleaned["items"].append({name: str(item.get(name) or "").strip() for name in ITEM_FIELDS})
+    return _finish(cleaned, errors)
+
+
 def carrier_response(payload: dict, request) -> dict:
+    """The carrier's answer; when it accepts, the agreed wording of each clause (ours by default)."""
     errors: dict = {}
     cleaned = {"comment": _comment(payload, errors, required=False)}
     accepted = payload.get("accepted")
     if not isinstance(accepted, bool):
         errors["accepted"] = "must be true or false"
     cleaned["accepted"] = accepted
+    agreed = payload.get("agreed_wordings")
+    items = request.protocol_round()
+    if agreed is not None:
+        if (not isinstance(agreed, list) or len(agreed) != len(items)
+                or not all(isinstance(a, str) and len(a) <= MAX_WORDING for a in agreed)):
+            errors["agreed_wordings"] = f"must list {len(items)} wording(s), one per clause of the protocol"
+            agreed = None
+    cleaned["agreed_wordings"] = agreed
     return _finish(cleaned, errors)
 
 

@@ -44,6 +44,13 @@ class NumberRequest(db.Model):
     events: Mapped[list["AuditEvent"]] = relationship(back_populates="request", order_by="AuditEvent.id")
     numbers: Mapped[list[PhoneNumber]] = relationship(order_by=PhoneNumber.e164)
     order: Mapped["CarrierOrder | None"] = relationship(back_populates="request")
+    disagreements: Mapped[list["DisagreementItem"]] = relationship(
+        back_populates="request", order_by="(DisagreementItem.round, DisagreementItem.position)")
+
+    def protocol_round(self) -> list["DisagreementItem"]:
+        """The items of the latest protocol of disagreements."""
+        latest = max((item.round for item in self.disagreements), default=0)
+        return [item for item in self.disagreements if item.round == latest]
 
     @property
     def reference(self) -> str:
@@ -55,8 +62,10 @@ class NumberRequest(db.Model):
             latest[document.kind] = document
         return list(latest.values())
 
+    # A protocol of disagreements, once issued, is redrafted with the contracts (with the agreed wording).
     CONTRACT_KINDS = (DocumentKind.SERVICE_CONTRACT, DocumentKind.TARIFF_APPENDIX,
-                      DocumentKind.SUPPLEMENTARY_AGREEMENT, DocumentKind.TRIPARTITE_AGREEMENT)
+                      DocumentKind.SUPPLEMENTARY_AGREEMENT, DocumentKind.TRIPARTITE_AGREEMENT,
+                      DocumentKind.DISAGREEMENT_PROTOCOL)
 
     def contract_kinds(self) -> list[str]:
         """The contracts this request needs drafted (again, on a redraft)."""
@@ -125,6 +134,22 @@ class CarrierOrder(db.Model):
     trunk: Mapped[dict | None] = mapped_column(JSON)
 
     request: Mapped[NumberRequest] = relationship(back_populates="order")
+
+
+class DisagreementItem(db.Model):
+    """One row of a protocol of disagreements: a clause the company wants worded differently."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("number_request.id"), index=True)
+    # Each request_changes opens a new round; the protocol document shows the latest round.
+    round: Mapped[int]
+    position: Mapped[int]
+    clause: Mapped[str] = mapped_column(String(40))
+    carrier_wording: Mapped[str] = mapped_column(Text)
+    our_wording: Mapped[str] = mapped_column(Text)
+    agreed_wording: Mapped[str | None] = mapped_column(Text)
+
+    request: Mapped[NumberRequest] = relationship(back_populates="disagreements")
 
 
 class AuditEvent(db.Model):

@@ -34,7 +34,7 @@ MAIN_PATH = [
     ("sysadmin", "confirm_order"), ("step", "attach_to_pbx"), ("sysadmin", "confirm_attachment"),
     ("step", "verify_number"), ("sysadmin", "confirm_verification"),
 ]
-CHANGES_PATH = MAIN_PATH[:3] + [("lawyer", "request_changes")]
+CHANGES_PATH = MAIN_PATH[:3] + [("lawyer", "request_changes"), ("step", "draft_protocol")]
 # The state a test request can be brought to, and the path that gets it there.
 PATHS = {
     DRAFT: [], SUBMITTED: MAIN_PATH[:1], LEGAL_REVIEW: MAIN_PATH[:3], CHANGES_REQUESTED: CHANGES_PATH,

@@ -132,8 +132,13 @@ def test_the_whole_life_of_a_request_through_the_api(client, tokens, ids):
     steps = [
         ("requester", "submit", {}),
         ("approver", "approve", {"comment": "Pilot branch"}),
-        ("lawyer", "request_changes", {"comment": "Clause 4.2: no price change without notice"}),
-        ("lawyer", "carrier_response", {"accepted": True}),
+        ("lawyer", "request_changes", {"comment": "Two clauses are not acceptable", "items": [
+            {"clause": "4.2", "carrier_wording": "Prices may change at any time.",
+             "our_wording": "Prices may change with 60 days' written notice."},
+            {"clause": "7.1", "carrier_wording": "A penalty of 3% per day applies.",
+             "our_wording": "Penalties are capped at one month's fees."}]}),
+        ("lawyer", "carrier_response", {"accepted": True, "agreed_wordings": [
+            "Prices may change with 45 days' written notice.", ""]}),
         ("lawyer", "approve_contracts", {}),
         ("lawyer", "record_signature", {"signed_on": "2026-11-20"}),
         ("sysadmin", "confirm_order", {"numbers": ["+78432000101", "+78432000102"],
@@ -152,14 +157,16 @@ def test_the_whole_life_of_a_request_through_the_api(client, tokens, ids):
     history = [(h["action"], h["from_state"], h["to_state"]) for h in final["history"]]
     assert history == [
         ("create", None, "draft"), ("submit", "draft", "submitted"), ("approve", "submitted", "approved"),
-        ("contracts_drafted", "approved", "legal_review"), ("request_changes", "legal_review", "changes_requested"),
+        ("contracts_drafted", "approved", "legal_review"), ("request_changes", "legal_review", "drafting_protocol"),
+        ("protocol_drafted", "drafting_protocol", "changes_requested"),
         ("carrier_response", "changes_requested", "redrafting"), ("contracts_drafted", "redrafting", "legal_review"),
         ("approve_contracts", "legal_review", "legal_approved"), ("record_signature", "legal_approved", "signed"),
         ("order_placed", "signed", "ordered"), ("confirm_order", "ordered", "number_assigned"),
         ("attachment_requested", "number_assigned", "attaching"), ("confirm_attachment", "attaching", "attached"),
         ("verification_requested", "attached", "verifying"), ("confirm_verification", "verifying", "active")]
     kinds = sorted((d["kind"], d["version"]) for d in final["documents"])
-    assert kinds == [("order_letter", 1), ("pbx_sheet", 1), ("service_contract", 1), ("service_contract", 2),
+    assert kinds == [("disagreement_protocol", 1), ("disagreement_protocol", 2), ("order_letter", 1),
+                     ("pbx_sheet", 1), ("service_contract", 1), ("service_contract", 2),
                      ("supplementary_agreement", 1), ("supplementary_agreement", 2), ("tariff_appendix", 1),
                      ("tariff_appendix", 2)]
     for document in final["documents"]:
@@ -186,6 +193,24 @@ def test_openapi_describes_every_path_and_action(client):
     spec = client.get("/api/v1/openapi.json").json
     assert spec["openapi"].startswith("3.")
     assert {"/departments", "/carriers", "/pbx", "/requests", "/requests/{id}", "/requests/{id}/actions/{action}",
-            "/documents/{id}", "/numbers"} <= set(spec["paths"])
+            "/documents/{id}", "/numbers", "/templates", "/templates/{kind}", "/templates/{kind}/variables"} <= set(
+        spec["paths"])
     action_param = spec["paths"]["/requests/{id}/actions/{action}"]["post"]["parameters"][1]
     assert set(action_param["schema"]["enum"]) == HUMAN_ACTIONS
+
+
+def test_documents_in_other_formats(client, tokens, people, catalog):
+    from lifecycle_helpers import request_in
+    document = request_in("legal_review", people, catalog).documents[0]
+    url = f"/api/v1/documents/{document.id}"
+    html = client.get(f"{url}?format=html", headers=auth(tokens["lawyer"]))
+    assert html.status_code == 200 and html.mimetype == "text/html" and "<script" not in html.text
+    assert "TransTelecom Direct JSC" in html.text
+    bad = client.get(f"{url}?format=odt", headers=auth(tokens["lawyer"]))
+    assert bad.status_code == 422 and set(bad.json["fields"]) == {"format"}
+    from contract_templates.convert import libreoffice_path
+    if libreoffice_path() is None:
+        assert client.get(f"{url}?format=pdf", headers=auth(tokens["lawyer"])).status_code == 503
+    else:
+        pdf = client.get(f"{url}?format=pdf", headers=auth(tokens["lawyer"]))
+        assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")

@@ -5,9 +5,14 @@ from __future__ import annotations
 import copy
 import io
 import re
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from unittest import mock
 
 import pytest
 from docx import Document
+from docxtpl import DocxTemplate
+from jinja2 import StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 import contract_templates
@@ -17,6 +22,7 @@ from contract_templates import (
     TemplateError,
     render_document,
     render_template_file,
+    template_path,
     template_version,
 )
 from contract_templates.sample import sample_context
@@ -24,6 +30,7 @@ from contract_templates.sample import sample_context
 # Which parts of the context each document must show.
 SHOWS_NUMBERS = {"supplementary_agreement", "tripartite_agreement", "pbx_sheet"}
 SHOWS_RATES = {"tariff_appendix"}
+SHOWS_PROTOCOL = {"disagreement_protocol"}
 
 
 def _doc_text(data: bytes) -> tuple[str, list[list[str]]]:
@@ -68,6 +75,48 @@ def _single_paragraph_docx(path, text):
     return path
 
 
+def _docx_bytes(*paragraphs, header=None, footer=None, rows=None) -> bytes:
+    """A small template: paragraphs, optionally a header/footer paragraph and
+    a table with a docxtpl row loop over ``rows`` (a (loop tag, cells) pair)."""
+    doc = Document()
+    for text in paragraphs:
+        doc.add_paragraph().add_run(text)
+    if rows:
+        loop, cells = rows
+        table = doc.add_table(rows=3, cols=len(cells))
+        table.rows[0].cells[0].paragraphs[0].add_run(loop)
+        for cell, text in zip(table.rows[1].cells, cells):
+            cell.paragraphs[0].add_run(text)
+        table.rows[2].cells[0].paragraphs[0].add_run("{%tr endfor %}")
+    if header:
+        doc.sections[0].header.paragraphs[0].add_run(header)
+    if footer:
+        doc.sections[0].footer.paragraphs[0].add_run(footer)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _docxtpl_render(source, context) -> bytes:
+    """Plain docxtpl, re-reading the template, with a sandbox like ours."""
+    template = DocxTemplate(io.BytesIO(source) if isinstance(source, bytes) else source)
+    env = ImmutableSandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+    template.render(context, jinja_env=env, autoescape=True)
+    out = io.BytesIO()
+    template.save(out)
+    return out.getvalue()
+
+
+def _rendered_parts(data: bytes) -> dict[str, bytes]:
+    """The parts a render writes: main document, headers, footers."""
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        return {
+            name: package.read(name)
+            for name in package.namelist()
+            if re.fullmatch(r"word/(document|header\d*|footer\d*)\.xml", name)
+        }
+
+
 # --------------------------------------------------------------------------- API
 
 
@@ -77,6 +126,7 @@ def test_public_constants():
         "tariff_appendix",
         "supplementary_agreement",
         "tripartite_agreement",
+        "disagreement_protocol",
         "order_letter",
         "pbx_sheet",
     )
@@ -99,10 +149,20 @@ def test_sample_context_is_complete_and_fresh(lang):
     assert ctx["language"] == lang
     assert set(ctx) >= {
         "document", "company", "carrier", "department", "request", "tariff", "pbx",
-        "numbers", "trunk", "start_date",
+        "numbers", "trunk", "start_date", "protocol",
     }
     assert set(ctx["trunk"]) == {"type", "registrar", "username", "password", "addresses"}
     assert len(ctx["tariff"]["rates"]) == 5
+    assert all(set(rate) == {"destination", "price_per_minute", "price_text"}
+               for rate in ctx["tariff"]["rates"])
+    assert set(ctx["tariff"]) >= {"monthly_fee_text", "one_time_fee_text",
+                                  "monthly_fee_words", "one_time_fee_words"}
+    assert set(ctx["carrier"]) >= {"penalty_cap_text", "penalty_cap_words"}
+    assert isinstance(ctx["protocol"]["round"], int)
+    assert ctx["protocol"]["clauses"] and all(
+        set(item) == {"clause", "carrier_wording", "our_wording", "agreed_wording"}
+        for item in ctx["protocol"]["clauses"]
+    )
     assert "&" in ctx["company"]["legal_name"] and '"' in ctx["company"]["legal_name"]
     ctx["company"]["legal_name"] = "changed"
     assert sample_context(lang)["company"]["legal_name"] != "changed"
@@ -140,11 +200,20 @@ def test_renders_with_expected_content(rendered, kind, lang):
 
     if kind in SHOWS_RATES:
         for rate in ctx["tariff"]["rates"]:
-            row = [rate["destination"], rate["price_per_minute"], ctx["tariff"]["currency"]]
-            assert row in rows
-        assert ctx["tariff"]["monthly_fee"] in text
-        assert ctx["tariff"]["one_time_fee"] in text
+            assert [rate["destination"], rate["price_text"]] in rows
+        assert ctx["tariff"]["monthly_fee_text"] in text
+        assert ctx["tariff"]["one_time_fee_text"] in text
         assert ctx["tariff"]["name"] in text
+        if lang == "ru":  # Russian documents give amounts in words too
+            assert ctx["tariff"]["monthly_fee_words"] in text
+            assert ctx["tariff"]["one_time_fee_words"] in text
+
+    if kind in SHOWS_PROTOCOL:
+        for item in ctx["protocol"]["clauses"]:
+            row = next(row for row in rows if row[1] == item["carrier_wording"])
+            assert item["clause"] in row[0]
+            assert row[2] == item["our_wording"]
+            assert row[3] == (item["agreed_wording"] or "—")
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -153,7 +222,7 @@ def test_service_contract_protective_terms(rendered, lang):
     text, _ = _doc_text(rendered["service_contract", lang])
     assert f"{ctx['carrier']['price_change_notice_days']} " in text
     assert f"{ctx['carrier']['invoice_dispute_days']} " in text
-    assert f"{ctx['carrier']['penalty_cap']} {ctx['carrier']['currency']}" in text
+    assert f"{ctx['carrier']['penalty_cap_text']} ({ctx['carrier']['penalty_cap_words']})" in text
     assert ctx["company"]["signatory"] in text and ctx["carrier"]["signatory"] in text
 
 
@@ -241,12 +310,190 @@ def test_tripartite_note_is_bold(rendered):
     assert bold
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_disagreement_protocol(rendered, lang):
+    ctx = sample_context(lang)
+    text, rows = _doc_text(rendered["disagreement_protocol", lang])
+    title = "PROTOCOL OF DISAGREEMENTS" if lang == "en" else "ПРОТОКОЛ РАЗНОГЛАСИЙ"
+    assert title in text
+    agreed = "Agreed wording" if lang == "en" else "Согласованная редакция"
+    header = next(row for row in rows if agreed in row)
+    assert len(header) == 4
+    items = ctx["protocol"]["clauses"]
+    assert any(not item["agreed_wording"] for item in items)  # the sample has an open clause
+    body = rows[rows.index(header) + 1:rows.index(header) + 1 + len(items)]
+    for number, (row, item) in enumerate(zip(body, items), start=1):
+        assert row[0].startswith(f"{number} /") and row[0].endswith(item["clause"])
+        assert row[1:] == [item["carrier_wording"], item["our_wording"],
+                           item["agreed_wording"] or "—"]
+    assert ctx["company"]["signatory"] in text and ctx["carrier"]["signatory"] in text
+    assert f"{ctx['protocol']['round']}" in text
+
+    ctx["protocol"]["clauses"] = []
+    empty_text, empty_rows = _doc_text(render_document("disagreement_protocol", lang, ctx))
+    assert ("No clauses are in dispute." if lang == "en" else "Спорные пункты отсутствуют.") \
+        in empty_text
+    assert not any(item["carrier_wording"] in " ".join(row) for row in empty_rows for item in items)
+
+
+# ------------------------------------------------------------- compiled cache
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("kind", KINDS)
+def test_cached_render_matches_docxtpl(rendered, kind, lang):
+    ctx = sample_context(lang)
+    expected = _docxtpl_render(template_path(kind, lang), ctx)
+    assert _doc_text(rendered[kind, lang]) == _doc_text(expected)
+    # The rendered XML parts are byte for byte what docxtpl writes.
+    assert _rendered_parts(rendered[kind, lang]) == _rendered_parts(expected)
+
+
+def test_every_entry_is_kept(rendered):
+    data = rendered["service_contract", "en"]
+    with zipfile.ZipFile(io.BytesIO(data)) as out, \
+            zipfile.ZipFile(template_path("service_contract", "en")) as template:
+        assert out.testzip() is None
+        assert sorted(out.namelist()) == sorted(template.namelist())
+        for name in template.namelist():
+            if name not in ("word/document.xml", "word/footer1.xml"):
+                assert out.read(name) == template.read(name), name
+
+
+def test_headers_footers_tables_and_line_breaks_match_docxtpl():
+    data = _docx_bytes(
+        "To: {{ company.legal_name }}",
+        "Purpose: {{ request.purpose }}",
+        header="Header {{ document.reference }} & {{ carrier.name }}",
+        footer="Footer {{ company.tax_id }}",
+        rows=("{%tr for rate in tariff.rates %}",
+              ["{{ rate.destination }}", "{{ rate.price_text }}"]),
+    )
+    ctx = sample_context("en")
+    # \n, \t and \a in values become Word breaks, tabs and paragraphs (docxtpl's resolve_listing).
+    ctx["request"]["purpose"] = "line one\nline two\tcolumn\anew paragraph"
+    ours = render_template_file(data, ctx)
+    theirs = _docxtpl_render(data, ctx)
+    assert _rendered_parts(ours) == _rendered_parts(theirs)
+    text, rows = _doc_text(ours)
+    assert "Header NR-00012 & Volga Telecom" in text and "Footer 1655123456" in text
+    assert "line one\nline two\tcolumn" in text and "\nnew paragraph" in text
+    assert [["Local", "RUB 0.9000"]] == [row for row in rows if row[0] == "Local"]
+
+
+def _with_footnotes(data: bytes, footnote_text: str) -> bytes:
+    """``data`` plus a footnotes part (python-docx cannot add one itself)."""
+    footnotes = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        f'<w:footnote w:id="1"><w:p><w:r><w:t>{footnote_text}</w:t></w:r></w:p></w:footnote>'
+        "</w:footnotes>"
+    )
+    content_type = ('<Override PartName="/word/footnotes.xml" ContentType="application/'
+                    'vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"/>')
+    relationship = ('<Relationship Id="rId99" Target="footnotes.xml" Type="http://schemas.'
+                    'openxmlformats.org/officeDocument/2006/relationships/footnotes"/>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            entry = source.read(info.filename)
+            if info.filename == "[Content_Types].xml":
+                entry = entry.replace(b"</Types>", content_type.encode() + b"</Types>")
+            if info.filename == "word/_rels/document.xml.rels":
+                entry = entry.replace(b"</Relationships>",
+                                      relationship.encode() + b"</Relationships>")
+            target.writestr(info, entry)
+        target.writestr("word/footnotes.xml", footnotes)
+    return out.getvalue()
+
+
+def test_footnotes_match_docxtpl():
+    data = _with_footnotes(_docx_bytes("Body {{ company.name }}"),
+                           "Note {{ carrier.legal_name }}: {{ request.purpose }}")
+    ctx = sample_context("en")
+    ours = render_template_file(data, ctx)
+    theirs = _docxtpl_render(data, ctx)
+
+    def footnotes(rendered):
+        with zipfile.ZipFile(io.BytesIO(rendered)) as package:
+            return package.read("word/footnotes.xml")
+
+    assert footnotes(ours) == footnotes(theirs)
+    expected = b"Note Volga Telecom JSC: Customers&#39; sales hotline (calls &gt; 2 min"
+    assert expected in footnotes(ours)
+
+
+def test_cache_compiles_each_template_once():
+    contract_templates.clear_template_cache()
+    env = contract_templates.jinja_environment()
+    ctx = sample_context("ru")
+    with mock.patch.object(env, "from_string", wraps=env.from_string) as from_string:
+        first = render_document("tariff_appendix", "ru", ctx)
+        compiles = from_string.call_count
+        assert compiles == 2  # main document and footer
+        ctx["tariff"]["name"] = "Second render"
+        second = render_document("tariff_appendix", "ru", ctx)
+        assert from_string.call_count == compiles
+    info = contract_templates.template_cache_info()
+    assert (info.hits, info.misses, info.size) == (1, 1, 1)
+    assert "Second render" in _doc_text(second)[0]
+    assert "Second render" not in _doc_text(first)[0]
+
+
+def test_changed_template_bytes_get_a_new_cache_entry():
+    contract_templates.clear_template_cache()
+    ctx = sample_context("en")
+    old = _docx_bytes("Old: {{ company.name }}")
+    new = _docx_bytes("New: {{ company.name }}")
+    assert "Old: Example Retail" in _doc_text(render_template_file(old, ctx))[0]
+    assert "New: Example Retail" in _doc_text(render_template_file(new, ctx))[0]
+    assert contract_templates.template_cache_info().size == 2
+    assert "Old: Example Retail" in _doc_text(render_template_file(old, ctx))[0]
+    assert contract_templates.template_cache_info().hits == 1
+
+
+def test_cache_is_bounded(monkeypatch):
+    contract_templates.clear_template_cache()
+    monkeypatch.setattr(contract_templates, "_CACHE_SIZE", 2)
+    ctx = sample_context("en")
+    for number in range(4):
+        render_template_file(_docx_bytes(f"Copy {number}: {{{{ company.name }}}}"), ctx)
+    assert contract_templates.template_cache_info().size == 2
+
+
+def test_cached_renders_do_not_leak_between_contexts():
+    first, second = sample_context("en"), sample_context("en")
+    first["company"]["legal_name"] = 'A & B <First> "One"'
+    second["company"]["legal_name"] = "C & D <Second> 'Two'"
+    for _ in range(2):
+        text_one, _ = _doc_text(render_document("order_letter", "en", first))
+        text_two, _ = _doc_text(render_document("order_letter", "en", second))
+        assert first["company"]["legal_name"] in text_one and "Second" not in text_one
+        assert second["company"]["legal_name"] in text_two and "First" not in text_two
+
+
+def test_concurrent_renders_share_the_cache():
+    contexts = [sample_context(lang) for lang in LANGUAGES for _ in range(2)]
+    for number, ctx in enumerate(contexts):
+        ctx["request"]["reference"] = f"NR-{number:05d}"
+
+    def render(ctx):
+        return ctx["request"]["reference"], render_document("pbx_sheet", ctx["language"], ctx)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(render, contexts))
+    for reference, data in results:
+        text, _ = _doc_text(data)
+        assert f"Request {reference}" in text or f"Заявка {reference}" in text
+
+
 # ----------------------------------------------------------------------- errors
 
 
 @pytest.mark.parametrize(
     "path, name",
-    [(("company",), "company"), (("carrier", "penalty_cap"), "penalty_cap"),
+    [(("company",), "company"), (("carrier", "penalty_cap_text"), "penalty_cap_text"),
      (("tariff", "rates"), "rates")],
 )
 def test_missing_variable_raises_naming_it(path, name):
@@ -276,6 +523,20 @@ def test_sandbox_refuses_injection(tmp_path, attack):
     with pytest.raises(TemplateError) as info:
         render_template_file(path, sample_context("en"))
     assert "unsafe" in str(info.value) or "undefined" in str(info.value)
+
+
+def test_errors_on_the_cached_path(tmp_path):
+    evil = _single_paragraph_docx(tmp_path / "evil.docx", "{{ cycler.__init__.__globals__ }}")
+    for _ in range(2):  # the second attempt finds the template compiled
+        with pytest.raises(TemplateError, match="unsafe|undefined"):
+            render_template_file(evil, sample_context("en"))
+    assert contract_templates.template_cache_info().hits >= 1
+
+    render_document("service_contract", "en", sample_context("en"))  # now cached
+    ctx = sample_context("en")
+    del ctx["carrier"]["invoice_dispute_days"]
+    with pytest.raises(TemplateError, match="undefined.*invoice_dispute_days"):
+        render_document("service_contract", "en", ctx)
 
 
 def test_render_template_file_accepts_path_bytes_and_file(tmp_path):

@@ -289,3 +289,26 @@ def test_the_readme_shows_the_table_as_it_is():
     from models.db import PROJECT_ROOT
     from models.lifecycle import mermaid_diagram
     assert f"```mermaid\n{mermaid_diagram()}\n```" in (PROJECT_ROOT / "README.md").read_text()
+
+
+@pytest.mark.parametrize("items,fields", [
+    ("4.2", {"items"}),
+    ([{"clause": "4.2", "carrier_wording": "x"}], {"items[0].our_wording"}),
+    ([{"clause": "", "carrier_wording": "x", "our_wording": "y"}, 7], {"items[0].clause", "items[1]"}),
+    ([{"clause": "4" * 41, "carrier_wording": "x", "our_wording": "y"}], {"items[0].clause"}),
+])
+def test_protocol_items_are_validated(items, fields, people, catalog):
+    request = request_in(LEGAL_REVIEW, people, catalog)
+    with pytest.raises(InvalidInput) as refused:
+        apply_action(request, "request_changes", people["lawyer"], {"comment": "see items", "items": items})
+    assert set(refused.value.fields) == fields
+
+
+def test_agreed_wordings_must_match_the_protocol(people, catalog):
+    request = request_in(LEGAL_REVIEW, people, catalog)
+    apply_action(request, "request_changes", people["lawyer"], {"comment": "c", "items": [
+        {"clause": "1", "carrier_wording": "a", "our_wording": "b"}]})
+    request.state = "changes_requested"
+    with pytest.raises(InvalidInput) as refused:
+        apply_action(request, "carrier_response", people["lawyer"], {"accepted": True, "agreed_wordings": ["x", "y"]})
+    assert set(refused.value.fields) == {"agreed_wordings"}

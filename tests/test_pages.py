@@ -165,3 +165,22 @@ def test_forms_need_a_csrf_token(demo_database, tmp_path):
 def test_admin_pages_are_for_admins(client, path):
     login(client, "requester")
     assert client.get(path).status_code == 403
+
+
+def test_the_lawyer_enters_protocol_clauses_in_the_form(client, people, catalog):
+    request = request_in("legal_review", people, catalog)
+    login(client, "lawyer")
+    page = detail(client, request.id).text
+    assert "Clauses for the protocol of disagreements" in page and 'name="request_changes-items-2-our_wording"' in page
+    half = client.post(f"/requests/{request.id}/actions/request_changes", data={
+        "request_changes-comment": "Clause 4.2", "request_changes-items-0-clause": "4.2",
+        "request_changes-items-0-carrier_wording": "Any time"})
+    assert half.status_code == 422 and "is required" in half.text
+    done = client.post(f"/requests/{request.id}/actions/request_changes", data={
+        "request_changes-comment": "Clause 4.2", "request_changes-items-0-clause": "4.2",
+        "request_changes-items-0-carrier_wording": "Any time", "request_changes-items-0-our_wording": "60 days"})
+    assert done.status_code == 302
+    db.session.refresh(request)
+    assert request.state == "changes_requested"
+    assert [(i.clause, i.our_wording) for i in request.disagreements] == [("4.2", "60 days")]
+    assert "Protocol of disagreements" in detail(client, request.id).text

@@ -131,3 +131,50 @@ def test_the_sweeper_leaves_fresh_and_human_requests_alone(people, catalog):
 def test_every_machine_step_has_a_flow(step):
     from workflows.flows import STEP_FLOWS
     assert STEP_FLOWS[step].name == dispatch.FLOW_NAMES[step]
+
+
+CLAUSES = [
+    {"clause": "4.2", "carrier_wording": "Prices may change at any time & without notice.",
+     "our_wording": "Prices may change with 60 days' written notice."},
+    {"clause": "7.1", "carrier_wording": "A penalty of 3% per day applies.",
+     "our_wording": "Penalties are capped at one month's fees."},
+]
+
+
+def test_requesting_changes_drafts_a_protocol_and_the_answer_settles_it(people, catalog):
+    request = request_in(LEGAL_REVIEW, people, catalog, city="Ufa", carrier="VolgaLink")
+    apply_action(request, "request_changes", people["lawyer"], {"comment": "Risky terms", "items": CLAUSES})
+    db.session.commit()
+    assert request.state == "drafting_protocol"
+    steps.draft_protocol(request.id)
+    steps.draft_protocol(request.id)
+    db.session.refresh(request)
+    assert request.state == "changes_requested"
+    protocols = [d for d in request.documents if d.kind == "disagreement_protocol"]
+    assert len(protocols) == 1
+    text = text_of(protocols[0])
+    for clause in CLAUSES:
+        assert clause["carrier_wording"] in text and clause["our_wording"] in text
+
+    apply_action(request, "carrier_response", people["lawyer"],
+                 {"accepted": True, "agreed_wordings": ["Prices may change with 45 days' notice.", ""]})
+    db.session.commit()
+    steps.draft_contracts(request.id)
+    db.session.refresh(request)
+    assert [i.agreed_wording for i in request.protocol_round()] == [
+        "Prices may change with 45 days' notice.", CLAUSES[1]["our_wording"]]
+    latest = {d.kind: d for d in request.latest_documents()}
+    assert latest["disagreement_protocol"].version == 2
+    assert "Prices may change with 45 days' notice." in text_of(latest["disagreement_protocol"])
+    assert latest["service_contract"].version == 2
+
+
+def test_a_second_round_of_changes_keeps_the_first(people, catalog):
+    request = request_in("changes_requested", people, catalog)
+    assert request.disagreements == [] and not any(d.kind == "disagreement_protocol" for d in request.documents)
+    walk(request, [("lawyer", "carrier_response"), ("step", "draft_contracts")], people)
+    apply_action(request, "request_changes", people["lawyer"], {"comment": "Again", "items": CLAUSES[:1]})
+    db.session.commit()
+    steps.draft_protocol(request.id)
+    db.session.refresh(request)
+    assert [(i.round, i.clause) for i in request.disagreements] == [(1, "4.2")]

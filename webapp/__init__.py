@@ -47,12 +47,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from . import admin, api, auth, numbers, requests
+    from . import admin, api, api_templates, auth, documents, numbers, requests, template_admin  # noqa: F401
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(requests.bp)
+    app.register_blueprint(documents.bp)
     app.register_blueprint(numbers.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(template_admin.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, never with cookies
 

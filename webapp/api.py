@@ -8,10 +8,12 @@ from models import (ApiToken, Carrier, Department, Document, DomainError, Invali
                     PbxSystem, PhoneNumber, db)
 from models.lifecycle import STATES, allowed_actions
 
+from contract_templates.convert import ConversionFailed, ConversionUnavailable
+
 from . import service
+from .documents import FORMATS, document_as
 from .numbers import inventory_query
 from .openapi import openapi_document
-from .requests import docx_response
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PUBLIC_ENDPOINTS = {"api.openapi"}
@@ -165,7 +167,15 @@ def document(document_id: int):
     found = db.session.get(Document, document_id)
     if found is None:
         raise NotFound(f"there is no document {document_id}")
-    return docx_response(found)
+    fmt = request.args.get("format", "docx")
+    if fmt not in FORMATS:
+        raise InvalidInput("unknown format", {"format": f"must be one of {', '.join(FORMATS)}"})
+    try:
+        return document_as(found, fmt)
+    except ConversionUnavailable as error:
+        return error_response(503, "conversion_unavailable", str(error))
+    except ConversionFailed as error:
+        return error_response(502, "conversion_failed", str(error))
 
 
 @bp.get("/numbers")

@@ -1,10 +1,13 @@
 """WTForms forms for people's pages. Domain rules stay in models/; these only parse input."""
+import re
+
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, EmailField, HiddenField, IntegerField, PasswordField, RadioField,
-                     SelectField, StringField, SubmitField, TextAreaField)
+from wtforms import (BooleanField, DateField, EmailField, FieldList, Form, FormField, HiddenField, IntegerField,
+                     PasswordField, RadioField, SelectField, StringField, SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from models.choices import NumberType, TrunkType
+from models.payloads import ITEM_FIELDS
 
 
 class LoginForm(FlaskForm):
@@ -59,6 +62,36 @@ class CarrierResponseForm(ActionForm):
         return {**super().payload(), "accepted": {"yes": True, "no": False}.get(self.accepted.data)}
 
 
+class ClauseForm(Form):
+    clause = StringField("Clause", validators=[Optional(), Length(max=40)], description="e.g. 4.2")
+    carrier_wording = TextAreaField("The carrier's wording", validators=[Optional(), Length(max=5000)])
+    our_wording = TextAreaField("Our wording", validators=[Optional(), Length(max=5000)])
+
+
+class ChangeRequestForm(ActionForm):
+    """The lawyer's reason and the clauses that go into the protocol of disagreements."""
+
+    items = FieldList(FormField(ClauseForm), min_entries=3, max_entries=20,
+                      description="Leave rows empty that you do not need.")
+
+    def _filled(self) -> list:
+        return [entry for entry in self.items if any((entry.data.get(name) or "").strip() for name in ITEM_FIELDS)]
+
+    def payload(self) -> dict:
+        return {**super().payload(), "items": [entry.data for entry in self._filled()]}
+
+    def show_errors(self, fields: dict[str, str]) -> None:
+        filled = self._filled()
+        rest = {}
+        for key, message in fields.items():
+            found = re.fullmatch(r"items\[(\d+)\]\.(\w+)", key)
+            if found and int(found.group(1)) < len(filled):
+                filled[int(found.group(1))][found.group(2)].errors = [message]
+            else:
+                rest[key] = message
+        super().show_errors(rest)
+
+
 class SignatureForm(ActionForm):
     signed_on = DateField("Signed on", validators=[DataRequired()])
 
@@ -88,6 +121,7 @@ class OrderConfirmationForm(ActionForm):
 
 
 ACTION_FORMS: dict[str, type[ActionForm]] = {
+    "request_changes": ChangeRequestForm,
     "carrier_response": CarrierResponseForm,
     "record_signature": SignatureForm,
     "confirm_order": OrderConfirmationForm,

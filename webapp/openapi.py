@@ -1,8 +1,13 @@
 """The OpenAPI description of /api/v1, built from the same tables the API uses."""
+from contract_templates import KINDS, LANGUAGES
 from models.choices import DocumentKind, Holder, NumberStatus, NumberType, TrunkType
 from models.lifecycle import HUMAN_ACTIONS, STATES, TRANSITIONS
 
 ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _kind_parameter() -> dict:
+    return {"name": "kind", "in": "path", "required": True, "schema": {"enum": list(KINDS)}}
 
 
 def _response(description: str, schema: dict | None = None, media: str = "application/json") -> dict:
@@ -94,15 +99,58 @@ def openapi_document() -> dict:
                                                {"$ref": "#/components/schemas/Request"}),
                               **_errors(401, 403, 404, 409, 422)}}},
             "/documents/{id}": {"get": {
-                "summary": "Download a document (.docx)",
-                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
-                "responses": {"200": _response("The Word document", {"type": "string", "format": "binary"},
+                "summary": "Download a document: the .docx, a PDF (LibreOffice) or a sanitised HTML preview",
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}},
+                               {"name": "format", "in": "query", "schema": {"enum": ["docx", "pdf", "html"],
+                                                                             "default": "docx"}}],
+                "responses": {"200": {"description": "The document", "content": {
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {
+                        "schema": {"type": "string", "format": "binary"}},
+                    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                    "text/html": {"schema": {"type": "string"}}}},
+                    **_errors(401, 404, 422),
+                    "502": _response("The conversion failed", ERROR),
+                    "503": _response("PDF conversion is not installed (LibreOffice)", ERROR)}}},
+            "/templates": {"get": {
+                "summary": "Every template kind and language: the active uploaded version (null: the bundled one) "
+                           "and the version history",
+                "responses": {"200": _response("Template kinds", {"type": "array", "items": {"type": "object"}}),
+                              **_errors(401)}}},
+            "/templates/{kind}": {"post": {
+                "summary": "Upload a new template version (role admin); refused uploads leave the active one",
+                "parameters": [_kind_parameter()],
+                "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                    "type": "object", "required": ["file", "language"], "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "language": {"enum": list(LANGUAGES)}}}}}},
+                "responses": {"201": _response("The new active version", {"$ref": "#/components/schemas/Template"}),
+                              "422": _response("Refused; `reasons` lists every problem", ERROR),
+                              **_errors(401, 403, 404)}}},
+            "/templates/{kind}/variables": {"get": {
+                "summary": "The variables a template of this kind may use, with descriptions and examples",
+                "parameters": [_kind_parameter(),
+                               {"name": "language", "in": "query", "schema": {"enum": list(LANGUAGES)}}],
+                "responses": {"200": _response("The variables reference", {"type": "object"}),
+                              **_errors(401, 404, 422)}}},
+            "/templates/{kind}/{language}/{version}": {"get": {
+                "summary": "Download an uploaded template version (`bundled` for the one shipped with numberdesk)",
+                "parameters": [_kind_parameter(),
+                               {"name": "language", "in": "path", "required": True,
+                                "schema": {"enum": list(LANGUAGES)}},
+                               {"name": "version", "in": "path", "required": True,
+                                "schema": {"oneOf": [{"type": "integer"}, {"const": "bundled"}]}}],
+                "responses": {"200": _response("The .docx template", {"type": "string", "format": "binary"},
                                                "application/vnd.openxmlformats-officedocument"
                                                ".wordprocessingml.document"), **_errors(401, 404)}}},
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {
+                "Template": {"type": "object", "properties": {
+                    "kind": {"enum": list(KINDS)}, "language": {"enum": list(LANGUAGES)},
+                    "version": {"type": "integer"}, "sha256": {"type": "string"}, "label": {"type": "string"},
+                    "active": {"type": "boolean"}, "uploaded_by": {"type": ["string", "null"]},
+                    "uploaded_at": {"type": "string", "format": "date-time"}}},
                 "Error": {"type": "object", "required": ["error", "message", "fields"], "properties": {
                     "error": {"type": "string"}, "message": {"type": "string"},
                     "fields": {"type": "object", "additionalProperties": {"type": "string"}}}},

@@ -3,12 +3,11 @@ import os
 from datetime import date
 from decimal import Decimal
 
-from contract_templates import render_document, template_version
-from models import Document, NumberRequest, national_format
+from contract_templates import render_document, render_template_file, template_version
+from contract_templates.formatting import format_date, format_money, money_in_words
+from models import Document, NumberRequest, TemplateVersion, national_format
 from models.choices import BillingIncrement, Language, NumberType
 
-RU_MONTHS = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
-             "октября", "ноября", "декабря")
 RU_DESTINATIONS = {"local": "Местные вызовы", "long_distance": "Междугородние вызовы", "mobile": "Вызовы на мобильные",
                    "international": "Международные вызовы", "toll_free_inbound": "Входящие на 8-800"}
 EN_DESTINATIONS = {"local": "Local", "long_distance": "Long distance", "mobile": "Mobile",
@@ -26,12 +25,6 @@ def company() -> dict:
     }
 
 
-def format_date(day: date, language: str) -> str:
-    if language == Language.RU:
-        return f"«{day.day:02d}» {RU_MONTHS[day.month - 1]} {day.year} г."
-    return f"{day.day} {day:%B %Y}"
-
-
 def _amount(value: Decimal | None, places: str = "0.01") -> str:
     return "" if value is None else str(value.quantize(Decimal(places)))
 
@@ -44,18 +37,26 @@ def build_context(request: NumberRequest, today: date) -> dict:
         raise LookupError(f"{carrier.name} has no tariff in force on {today.isoformat()}")
     destinations = RU_DESTINATIONS if language == Language.RU else EN_DESTINATIONS
     trunk = (request.order.trunk if request.order and request.order.trunk else {})
+    currency = carrier.currency
+    # The company's own terms go into the contract, whatever the carrier's standard says.
+    penalty_cap = carrier.penalty_cap if carrier.penalty_cap is not None else tariff.monthly_fee * 12
+
+    def money(amount: Decimal) -> str:
+        return format_money(amount, currency, language)
+
+    def words(amount: Decimal) -> str:
+        return money_in_words(amount, currency, language)
     return {
         "language": language,
         "document": {"reference": request.reference, "date": format_date(today, language)},
         "company": company(),
         "carrier": {
             "name": carrier.name, "legal_name": carrier.legal_name, "tax_id": carrier.tax_id,
-            "address": carrier.address, "signatory": carrier.signatory or "", "currency": carrier.currency,
-            # The company's own terms go into the contract, whatever the carrier's standard says.
+            "address": carrier.address, "signatory": carrier.signatory or "", "currency": currency,
             "price_change_notice_days": max(carrier.price_change_notice_days or 0, 30),
             "invoice_dispute_days": max(carrier.invoice_dispute_days, 30),
-            "penalty_cap": _amount(carrier.penalty_cap if carrier.penalty_cap is not None
-                                   else tariff.monthly_fee * 12),
+            "penalty_cap": _amount(penalty_cap), "penalty_cap_text": money(penalty_cap),
+            "penalty_cap_words": words(penalty_cap),
         },
         "department": {
             "name": department.name, "city": department.city, "address": department.address,
@@ -68,10 +69,13 @@ def build_context(request: NumberRequest, today: date) -> dict:
         },
         "tariff": {
             "name": tariff.name, "valid_from": tariff.valid_from.isoformat(),
-            "valid_to": tariff.valid_to.isoformat() if tariff.valid_to else "", "currency": carrier.currency,
+            "valid_to": tariff.valid_to.isoformat() if tariff.valid_to else "", "currency": currency,
             "monthly_fee": _amount(tariff.monthly_fee), "one_time_fee": _amount(tariff.one_time_fee),
+            "monthly_fee_text": money(tariff.monthly_fee), "one_time_fee_text": money(tariff.one_time_fee),
+            "monthly_fee_words": words(tariff.monthly_fee), "one_time_fee_words": words(tariff.one_time_fee),
             "billing_increment": BillingIncrement.label(tariff.billing_increment).lower(),
-            "rates": [{"destination": destinations[name], "price_per_minute": _amount(rate, "0.0001")}
+            "rates": [{"destination": destinations[name], "price_per_minute": _amount(rate, "0.0001"),
+                       "price_text": f"{_amount(rate, '0.0001')} {currency}"}
                       for name, rate in tariff.rates().items()],
         },
         "pbx": {"name": pbx.name, "vendor": pbx.vendor, "kind": pbx.kind, "resells_numbers": pbx.resells_numbers},
@@ -82,12 +86,25 @@ def build_context(request: NumberRequest, today: date) -> dict:
             "addresses": list(trunk.get("addresses", [])),
         },
         "start_date": (request.signed_on or today).isoformat(),
+        "protocol": {
+            "round": max((item.round for item in request.disagreements), default=0),
+            "clauses": [{"clause": item.clause, "carrier_wording": item.carrier_wording,
+                       "our_wording": item.our_wording, "agreed_wording": item.agreed_wording or ""}
+                      for item in request.protocol_round()],
+        },
     }
 
 
 def store_document(request: NumberRequest, kind: str, context: dict, made_by: str) -> Document:
-    """Render one document and keep it as a new version; earlier versions stay as they were."""
+    """Render one document and keep it as a new version; earlier versions stay as they were.
+
+    An uploaded template version, when one is active, wins over the bundled template.
+    """
     language = context["language"]
-    content = render_document(kind, language, context)
-    return Document.new_version(request, kind, content, template_version=template_version(kind, language),
-                                language=language, created_by=made_by)
+    uploaded = TemplateVersion.active_for(kind, language)
+    if uploaded is not None:
+        content, version = render_template_file(uploaded.content, context), uploaded.label
+    else:
+        content, version = render_document(kind, language, context), template_version(kind, language)
+    return Document.new_version(request, kind, content, template_version=version, language=language,
+                                created_by=made_by)

@@ -10,6 +10,11 @@ def draft_contracts(request_id: int) -> str:
     return steps.draft_contracts(request_id)
 
 
+@flow(name="draft-protocol", retries=3, retry_delay_seconds=10, timeout_seconds=600, log_prints=True)
+def draft_protocol(request_id: int) -> str:
+    return steps.draft_protocol(request_id)
+
+
 @flow(name="place-carrier-order", retries=3, retry_delay_seconds=30, timeout_seconds=600, log_prints=True)
 def place_carrier_order(request_id: int) -> str:
     return steps.place_carrier_order(request_id)
@@ -33,8 +38,10 @@ def sweeper() -> list[int]:
 
 STEP_FLOWS = {
     "draft_contracts": draft_contracts,
+    "draft_protocol": draft_protocol,
     "place_carrier_order": place_carrier_order,
     "attach_to_pbx": attach_to_pbx,
     "verify_number": verify_number,
 }
 assert {step: f.name for step, f in STEP_FLOWS.items()} == dispatch.FLOW_NAMES
+

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Callable
 
 from models import CarrierOrder, Conflict, NumberRequest
+from models.choices import DocumentKind
 from models.lifecycle import STATES, apply_action
 
 from .adapters import carrier_adapter, pbx_adapter
@@ -39,6 +40,12 @@ def _draft(request: NumberRequest, made_by: str) -> str:
     return "contracts_drafted"
 
 
+def _protocol(request: NumberRequest, made_by: str) -> str:
+    if request.protocol_round():
+        store_document(request, DocumentKind.DISAGREEMENT_PROTOCOL, build_context(request, date.today()), made_by)
+    return "protocol_drafted"
+
+
 def _order(request: NumberRequest, made_by: str) -> str:
     if request.order is None:
         key = f"numberdesk-order-{request.id}"
@@ -62,6 +69,10 @@ def draft_contracts(request_id: int) -> str:
     return _advance(request_id, "draft_contracts", _draft)
 
 
+def draft_protocol(request_id: int) -> str:
+    return _advance(request_id, "draft_protocol", _protocol)
+
+
 def place_carrier_order(request_id: int) -> str:
     return _advance(request_id, "place_carrier_order", _order)
 
@@ -76,6 +87,7 @@ def verify_number(request_id: int) -> str:
 
 STEPS: dict[str, Callable[[int], str]] = {
     "draft_contracts": draft_contracts,
+    "draft_protocol": draft_protocol,
     "place_carrier_order": place_carrier_order,
     "attach_to_pbx": attach_to_pbx,
     "verify_number": verify_number,
