@@ -577,3 +577,8 @@ def test_template_version_stable_and_distinct():
         assert re.fullmatch(r"[0-9a-f]{12}", version)
         assert template_version(kind, lang) == version
     assert len(set(versions.values())) == len(versions)
+
+
+def test_every_document_kind_of_the_domain_has_templates():
+    from models.choices import DocumentKind
+    assert set(KINDS) == set(DocumentKind.values())
