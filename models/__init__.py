@@ -6,10 +6,13 @@ from .numbers import PhoneNumber, national_format, normalise_e164
 from .organisation import ApiToken, Department, User
 from .requests import AuditEvent, CarrierOrder, DisagreementItem, Document, NumberRequest
 from .templates import TemplateVersion
+from .billing import BillingImport, CallRecord, InvoiceLine, RejectedRow
+from .expenses import ExpenseReport
 
 __all__ = [
     "ApiToken", "AuditEvent", "Carrier", "CarrierOrder", "Conflict", "Department", "DisagreementItem", "Document",
     "DomainError", "TemplateVersion",
     "Forbidden", "InvalidInput", "NotFound", "NumberRequest", "PbxSystem", "PhoneNumber", "Tariff", "User",
     "configure_database", "db", "instance_dir", "national_format", "normalise_e164", "standalone_app",
+    "BillingImport", "CallRecord", "ExpenseReport", "InvoiceLine", "RejectedRow",
 ]

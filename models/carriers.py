@@ -2,7 +2,7 @@
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Numeric, String
+from sqlalchemy import JSON, ForeignKey, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .choices import BillingIncrement, CarrierAdapter, Language, PbxKind
@@ -30,6 +30,8 @@ class Carrier(db.Model):
     daily_penalty_percent: Mapped[Decimal] = mapped_column(Numeric(6, 3, asdecimal=True), default=Decimal(0))
     penalty_cap: Mapped[Decimal | None] = mapped_column(Money)
     accepts_disagreement_protocol: Mapped[bool] = mapped_column(default=True)
+    # How to read this carrier's own call record export (CsvLayout.to_data()); None: numberdesk's layout.
+    cdr_layout: Mapped[dict | None] = mapped_column(JSON)
 
     tariffs: Mapped[list["Tariff"]] = relationship(back_populates="carrier", order_by="Tariff.valid_from")
 

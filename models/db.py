@@ -73,9 +73,14 @@ class Money(TypeDecorator):
     def process_bind_param(self, value, dialect):
         if value is None:
             return None
-        return int((Decimal(value) * self.SCALE).to_integral_value())
+        return money_units(value)
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
         return (Decimal(value) / self.SCALE).quantize(Decimal("0.0001"))
+
+
+def money_units(value) -> int:
+    """An amount as the integer count of 1/10000 units that Money stores."""
+    return int((Decimal(value) * Money.SCALE).to_integral_value())

@@ -48,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
 
     from . import admin, api, api_templates, auth, documents, numbers, requests, template_admin  # noqa: F401
+    from . import api_costs, costs  # noqa: F401
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(requests.bp)
@@ -55,6 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(numbers.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(template_admin.bp)
+    app.register_blueprint(costs.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, never with cookies
 

@@ -3,14 +3,16 @@ import os
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
-from models import User, db
-from models.choices import Role
+from models import BillingImport, Carrier, RejectedRow, User, db
+from models.choices import ImportKind, ImportStatus, Role
+from workflows.costs import import_billing_file
 from workflows.settings import apply_prefect_defaults
 
 
@@ -133,3 +135,53 @@ def prefect_server():
 def main():
     apply_prefect_defaults()
     cli()
+
+
+@cli.group("import")
+def import_files():
+    """Import carriers' billing files (call detail records, invoice lines)."""
+
+
+def _import_billing_file(path: Path, carrier_id: int, kind: str) -> None:
+    carrier = db.session.get(Carrier, carrier_id)
+    if carrier is None:
+        raise click.BadParameter(f"there is no carrier {carrier_id} (see `GET /api/v1/carriers`)",
+                                 param_hint="--carrier")
+    billing_import = BillingImport(kind=kind, carrier=carrier, filename=path.name, path=str(path.resolve()),
+                                   size_bytes=path.stat().st_size)
+    db.session.add(billing_import)
+    db.session.commit()
+    with click.progressbar(length=max(billing_import.size_bytes, 1), label=f"{path.name} from {carrier.name}",
+                           show_percent=True, show_eta=True) as bar:
+        def advance(progress: BillingImport) -> None:
+            bar.update(progress.bytes_read - bar.pos)
+        import_billing_file(billing_import.id, on_progress=advance)
+    db.session.refresh(billing_import)
+    click.echo(f"{billing_import.rows_read} rows read: {billing_import.rows_imported} imported, "
+               f"{billing_import.rows_duplicate} already imported before, {billing_import.rows_rejected} rejected")
+    rejected = db.session.scalars(db.select(RejectedRow).filter_by(import_id=billing_import.id)
+                                  .order_by(RejectedRow.line).limit(10))
+    for row in rejected:
+        click.echo(f"  line {row.line}: {row.reason}")
+    if billing_import.rows_rejected > 10:
+        click.echo(f"  ... all of them at /costs/imports/{billing_import.id}/rejected.csv")
+    if billing_import.status == ImportStatus.FAILED:
+        raise click.ClickException(f"the import failed: {billing_import.error}")
+
+
+@import_files.command("cdrs")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--carrier", "carrier_id", type=int, required=True, help="The carrier's id.")
+@with_appcontext
+def import_cdrs(file, carrier_id):
+    """Import a carrier's call detail records (its own layout, if one is set up for it)."""
+    _import_billing_file(file, carrier_id, ImportKind.CALL_RECORDS)
+
+
+@import_files.command("invoices")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--carrier", "carrier_id", type=int, required=True, help="The carrier's id.")
+@with_appcontext
+def import_invoices(file, carrier_id):
+    """Import a carrier's invoice lines: invoice,number,month,item,amount."""
+    _import_billing_file(file, carrier_id, ImportKind.INVOICE_LINES)

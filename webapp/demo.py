@@ -1,10 +1,26 @@
-"""Demo data: nine branches, three carriers, two PBXs, one user per role and requests at several stages."""
-from datetime import date, timedelta
-from decimal import Decimal
+"""Demo data: nine branches, three carriers, two PBXs, one user per role, requests at several stages, and
+numbers in service with several months of calls, invoices and expense reports."""
+import csv
+import random
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from models import Carrier, Department, NumberRequest, PbxSystem, Tariff, User, db
-from models.choices import Language, NumberType, Role
+from dateutil.relativedelta import relativedelta
+
+from models import BillingImport, Carrier, Department, NumberRequest, PbxSystem, PhoneNumber, Tariff, User, db
+from models.billing import tariff_schedules
+from models.carrier_files import CALL_FIELDS, INVOICE_FIELDS, CsvLayout
+from models.choices import (DestinationClass, Direction, Holder, ImportKind, InvoiceItem, Language, NumberStatus,
+                            NumberType, Role)
+from models.db import instance_dir
+from models.expenses import store_expense_report
 from models.lifecycle import STATES, apply_action, open_request
+from models.rating import (TariffSchedule, call_charge, month_start, monthly_rental, next_month, one_time_fee,
+                           previous_month)
+from workflows.costs import import_billing_file
 from workflows.steps import STEPS
 
 DEMO_PASSWORD = "numberdesk-demo"
@@ -136,4 +152,185 @@ def load_demo_data() -> bool:
     rejected = new("Krasnodar", federal, cloud, "Second line for peak season")
     _advance(rejected, requester, "submit")
     _advance(rejected, approver, "reject", {"comment": "Not in this year's budget."})
+    load_demo_costs()
     return True
+
+
+# city, carrier, number, activated (months before this one, day), disconnected (the same) or None
+DEMO_NUMBERS = [
+    ("Moscow", "TransTelecom Direct", "+74956400101", (3, 1), None),
+    ("Moscow", "TransTelecom Direct", "+74956400102", (3, 1), None),
+    ("Moscow", "TransTelecom Direct", "+78005550101", (3, 1), None),  # the call centre's toll-free line
+    ("St Petersburg", "Nordtel", "+78126400201", (3, 1), None),
+    ("Kazan", "VolgaLink", "+78436400301", (3, 1), None),
+    ("Kazan", "VolgaLink", "+78436400302", (2, 16), None),  # activated mid-month: a pro-rated first month
+    ("Ufa", "VolgaLink", "+73476400401", (3, 1), None),
+    ("Yekaterinburg", "TransTelecom Direct", "+73436400501", (3, 1), None),
+    ("Novosibirsk", "TransTelecom Direct", "+73836400601", (3, 1), None),
+    ("Nizhny Novgorod", "TransTelecom Direct", "+78316400701", (3, 1), (1, 20)),  # disconnected last month
+    ("Samara", "VolgaLink", "+78466400801", (3, 1), None),
+    ("Samara", "TransTelecom Direct", "+78466400802", (2, 1), None),
+    ("Krasnodar", "TransTelecom Direct", "+78616400901", (3, 1), None),
+]
+# VolgaLink's own export: Russian headers, semicolons, decimal commas and Moscow time without an offset.
+VOLGALINK_LAYOUT = CsvLayout(
+    columns={"call_id": "ID звонка", "number": "Номер", "started_at": "Дата и время",
+             "duration_s": "Длительность, с", "direction": "Направление", "destination": "Абонент Б",
+             "destination_class": "Тип вызова", "billed_cost": "Стоимость, руб."},
+    date_format="%d.%m.%Y %H:%M:%S", time_zone="Europe/Moscow", decimal_comma=True, delimiter=";",
+    encoding="cp1251", directions={"входящий": Direction.IN, "исходящий": Direction.OUT},
+    destination_classes={"местный": DestinationClass.LOCAL, "междугородний": DestinationClass.LONG_DISTANCE,
+                         "мобильный": DestinationClass.MOBILE, "международный": DestinationClass.INTERNATIONAL,
+                         "8-800": DestinationClass.TOLL_FREE})
+# What VolgaLink bills a minute of a local call from the middle of last month on; the contract says 0.65.
+VOLGALINK_SILENT_LOCAL_RATE = Decimal("0.78")
+VOLGALINK_SILENT_MONTHLY_FEE = Decimal("450")
+OUTGOING_MIX = [(DestinationClass.LOCAL, 55), (DestinationClass.MOBILE, 25), (DestinationClass.LONG_DISTANCE, 15),
+                (DestinationClass.INTERNATIONAL, 5)]
+DESTINATIONS = {DestinationClass.MOBILE: "+7916{:07d}", DestinationClass.LONG_DISTANCE: "+7812{:07d}",
+                DestinationClass.INTERNATIONAL: "+4930{:06d}"}
+MOSCOW = ZoneInfo("Europe/Moscow")
+
+
+def _demo_calls(rng: random.Random, number: PhoneNumber, schedule: TariffSchedule, first: date, end: date,
+                billed_rate: Callable[[PhoneNumber, date, str, str, Decimal], Decimal]) -> list[dict]:
+    """A number's calls on the days it was in service in [first, end), billed at `billed_rate`."""
+    calls = []
+    day = max(first, number.activated_on)
+    while day < min(end, number.disconnected_on or end):
+        for call in range(rng.choice((1, 1, 2, 2, 3, 4))):
+            started = datetime.combine(day, time(8 + call * 3, rng.randint(0, 59), rng.randint(0, 59)),
+                                       MOSCOW).astimezone(timezone.utc)
+            # Answered calls last 30 s or more: rounding each bill to kopecks then stays within 2% of the rate.
+            duration = 0 if call and rng.random() < 0.1 else int(rng.expovariate(1 / 150)) + 30
+            if number.e164.startswith("+7800"):
+                direction, destination_class = Direction.IN, DestinationClass.TOLL_FREE
+            elif call == 0:  # every branch line calls a local customer first thing in the morning
+                direction, destination_class = Direction.OUT, DestinationClass.LOCAL
+            elif rng.random() < 0.5:
+                direction, destination_class = Direction.IN, DestinationClass.LOCAL
+            else:
+                direction = Direction.OUT
+                destination_class = rng.choices([c for c, _ in OUTGOING_MIX], [w for _, w in OUTGOING_MIX])[0]
+            pattern = DESTINATIONS.get(destination_class, number.e164[:5] + "{:07d}")
+            tariff = schedule.on(day)
+            rate = billed_rate(number, day, direction, destination_class, tariff.rate_for(direction, destination_class))
+            calls.append({
+                "call_id": f"{number.carrier_id}-{number.id}-{day:%Y%m%d}-{len(calls)}", "number": number.e164,
+                "started_at": started, "duration_s": duration, "direction": direction,
+                "destination": pattern.format(rng.randint(0, 999999)), "destination_class": destination_class,
+                "billed_cost": call_charge(rate, duration, tariff.billing_increment).quantize(
+                    Decimal("0.01"), ROUND_HALF_UP)})
+        day += timedelta(days=1)
+    return calls
+
+
+def _write_calls(path: Path, layout: CsvLayout, calls: list[dict]) -> None:
+    """The calls as the carrier's export writes them."""
+    words = {**{ours: theirs for theirs, ours in layout.directions.items()},
+             **{ours: theirs for theirs, ours in layout.destination_classes.items()}}
+    zone = ZoneInfo(layout.time_zone) if layout.time_zone else None
+    with open(path, "w", newline="", encoding=layout.encoding) as file:
+        writer = csv.writer(file, delimiter=layout.delimiter)
+        writer.writerow([layout.columns[name] for name in CALL_FIELDS])
+        for call in calls:
+            started = (call["started_at"].astimezone(zone).strftime(layout.date_format) if layout.date_format
+                       else call["started_at"].astimezone(MOSCOW).isoformat())
+            billed = str(call["billed_cost"]).replace(".", "," if layout.decimal_comma else ".")
+            writer.writerow([call["call_id"], call["number"], started, call["duration_s"],
+                             words.get(call["direction"], call["direction"]), call["destination"],
+                             words.get(call["destination_class"], call["destination_class"]), billed])
+
+
+def _write_bad_rows(path: Path) -> None:
+    """A carrier's file is never quite clean: an unknown number, an odd date and a negative duration."""
+    with open(path, "a", newline="") as file:
+        csv.writer(file).writerows([
+            ["tt-bad-1", "+74959999999", "2026-10-03T10:00:00+03:00", "60", "out", "+74951112233", "local", "1.00"],
+            ["tt-bad-2", "+74956400101", "03/10/2026 10:00", "60", "out", "+74951112233", "local", "1.00"],
+            ["tt-bad-3", "+74956400102", "2026-10-03T11:00:00+03:00", "-60", "out", "+74951112233", "local", "1.00"],
+        ])
+
+
+def _write_invoice(path: Path, carrier: Carrier, numbers: list[PhoneNumber], month: date,
+                   schedule: TariffSchedule) -> None:
+    """The carrier's invoice lines for the month: the contracted fees, except VolgaLink's rental."""
+    with open(path, "w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(INVOICE_FIELDS)
+        for number in numbers:
+            rental = monthly_rental(number.activated_on, number.disconnected_on, month, schedule)
+            if carrier.name == "VolgaLink" and rental:
+                rental = VOLGALINK_SILENT_MONTHLY_FEE
+            for item, amount in ((InvoiceItem.RENTAL, rental),
+                                 (InvoiceItem.ONE_TIME, one_time_fee(number.activated_on, month, schedule))):
+                if amount:
+                    writer.writerow([f"INV-{carrier.id}-{month:%Y%m}", number.e164, f"{month:%Y-%m}", item, amount])
+
+
+def _import(carrier: Carrier, kind: str, path: Path, accountant: User) -> None:
+    billing_import = BillingImport(kind=kind, carrier=carrier, filename=path.name, path=str(path),
+                                   size_bytes=path.stat().st_size, created_by=accountant)
+    db.session.add(billing_import)
+    db.session.commit()
+    import_billing_file(billing_import.id)
+
+
+def _demo_numbers(this_month: date) -> list[PhoneNumber]:
+    departments = {d.city: d for d in db.session.scalars(db.select(Department))}
+    carriers = {c.name: c for c in db.session.scalars(db.select(Carrier))}
+    office = db.session.scalar(db.select(PbxSystem).filter_by(name="Office Asterisk"))
+
+    def months_back(months: int, day: int) -> date:
+        return (this_month - relativedelta(months=months)).replace(day=day)
+
+    numbers = [PhoneNumber(e164=e164, department=departments[city], carrier=carriers[carrier], pbx=office,
+                           holder=Holder.DIRECT, activated_on=months_back(*activated),
+                           status=NumberStatus.DISCONNECTED if disconnected else NumberStatus.ACTIVE,
+                           disconnected_on=months_back(*disconnected) if disconnected else None)
+               for city, carrier, e164, activated, disconnected in DEMO_NUMBERS]
+    db.session.add_all(numbers)
+    db.session.commit()
+    return numbers
+
+
+def load_demo_costs() -> None:
+    """Numbers in service in every branch and three months and a bit of their calls, imported from the
+    carriers' files. VolgaLink's file is in its own layout, and since the 15th of last month it bills local
+    calls above the contracted rate without notice. Last month's invoices, and the past months' reports."""
+    rng = random.Random(2026)
+    this_month = month_start(date.today())
+    first, last_month = this_month - relativedelta(months=3), previous_month(this_month)
+    silent_change = last_month + timedelta(days=14)
+    accountant = db.session.scalar(db.select(User).filter_by(email="accountant@example.com"))
+    numbers = _demo_numbers(this_month)
+    schedules = tariff_schedules()
+
+    def billed_rate(number: PhoneNumber, day: date, direction: str, destination_class: str, rate: Decimal):
+        if (number.carrier.name == "VolgaLink" and day >= silent_change and direction == Direction.OUT
+                and destination_class == DestinationClass.LOCAL):
+            return VOLGALINK_SILENT_LOCAL_RATE
+        return rate
+
+    folder = instance_dir() / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    for carrier in db.session.scalars(db.select(Carrier).order_by(Carrier.id)):
+        if carrier.name == "VolgaLink":
+            carrier.cdr_layout = VOLGALINK_LAYOUT.to_data()
+        carriers_numbers = [number for number in numbers if number.carrier is carrier]
+        calls = sorted((call for number in carriers_numbers for call in _demo_calls(
+            rng, number, schedules[carrier.id], first, date.today(), billed_rate)), key=lambda c: c["started_at"])
+        path = folder / f"demo-{carrier.id}-calls.csv"
+        _write_calls(path, CsvLayout.from_data(carrier.cdr_layout), calls)
+        if carrier.name == "TransTelecom Direct":
+            _write_bad_rows(path)
+        _import(carrier, ImportKind.CALL_RECORDS, path, accountant)
+        path = folder / f"demo-{carrier.id}-invoice.csv"
+        _write_invoice(path, carrier, carriers_numbers, last_month, schedules[carrier.id])
+        _import(carrier, ImportKind.INVOICE_LINES, path, accountant)
+
+    month = first
+    while month < this_month:
+        store_expense_report(month, generated_by="workflow:monthly-expense-report")
+        month = next_month(month)
+    db.session.commit()

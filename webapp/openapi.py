@@ -111,6 +111,14 @@ def openapi_document() -> dict:
                     **_errors(401, 404, 422),
                     "502": _response("The conversion failed", ERROR),
                     "503": _response("PDF conversion is not installed (LibreOffice)", ERROR)}}},
+            "/reports/expenses": {"get": {
+                "summary": "The month's expense report per branch: rental and one-time fees as contracted, calls as "
+                           "billed. Accountants see every branch, anyone else only their own",
+                "parameters": [{"name": "month", "in": "query", "required": True,
+                                "schema": {"type": "string", "pattern": r"^\d{4}-\d{2}$"}}],
+                "responses": {"200": _response("The report; amounts are decimal strings",
+                                               {"$ref": "#/components/schemas/ExpenseReport"}),
+                              **_errors(401, 403, 422)}}},
             "/templates": {"get": {
                 "summary": "Every template kind and language: the active uploaded version (null: the bundled one) "
                            "and the version history",
@@ -170,6 +178,14 @@ def openapi_document() -> dict:
                     "carrier_id": {"type": "integer"}, "holder": {"enum": Holder.values()},
                     "lock_in_risk": {"type": "boolean"}, "pbx_id": {"type": ["integer", "null"]},
                     "status": {"enum": NumberStatus.values()}}},
+                "ExpenseReport": {"type": "object", "properties": {
+                    "month": {"type": "string"}, "currency": {"type": "string"},
+                    "total": {"type": "string", "format": "decimal"},
+                    "departments": {"type": "array", "items": {"type": "object", "properties": {
+                        "department_id": {"type": "integer"}, "name": {"type": "string"}, "city": {"type": "string"},
+                        "numbers": {"type": "integer"},
+                        **{amount: {"type": "string", "format": "decimal"} for amount in (
+                            "rental", "calls", "one_time", "total", "previous_total")}}}}}},
                 "NewRequest": {"type": "object", "required": [
                     "department_id", "number_type", "quantity", "purpose", "carrier_id", "pbx_id"], "properties": {
                     "department_id": {"type": "integer"}, "number_type": {"enum": NumberType.values()},

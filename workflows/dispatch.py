@@ -8,10 +8,12 @@ import logging
 import os
 from datetime import timedelta
 
-from models import NumberRequest, db
+from models import BillingImport, NumberRequest, db
+from models.choices import ImportStatus
 from models.lifecycle import STATES, machine_requests
 from models.organisation import utcnow
 
+from .costs import import_billing_file
 from .steps import STEPS
 
 log = logging.getLogger(__name__)
@@ -59,3 +61,48 @@ def sweep_stuck_requests() -> list[int]:
     for request in due:
         dispatch(request)
     return [r.id for r in due]
+
+
+IMPORT_FLOW = "import-billing-file"
+# An import that has not moved for this long was stopped by a crash or a restart.
+IMPORT_STALLED_AFTER = timedelta(minutes=10)
+
+
+def dispatch_import(billing_import: BillingImport) -> None:
+    """Start importing an uploaded billing file in the background. Call after committing."""
+    if mode() == "inline":
+        import_billing_file(billing_import.id)
+        db.session.refresh(billing_import)
+        return
+    try:
+        from prefect.deployments import run_deployment
+
+        run_deployment(
+            f"{IMPORT_FLOW}/{DEPLOYMENT}", parameters={"import_id": billing_import.id}, timeout=0, as_subflow=False,
+            idempotency_key=f"billing-import-{billing_import.id}-a{billing_import.dispatch_attempts}")
+    except Exception as exc:  # any failure to reach Prefect: the import sweeper will try again
+        log.warning("could not dispatch billing import %s: %s", billing_import.id, exc)
+        db.session.rollback()
+        billing_import.dispatch_pending = True
+        db.session.commit()
+
+
+def sweep_billing_imports() -> list[int]:
+    """Start the imports Prefect never started, and fail the ones a crash left running (importing the file
+    again is safe: calls already imported are not counted twice)."""
+    now = utcnow()
+    stalled = db.session.scalars(db.select(BillingImport).where(
+        BillingImport.status == ImportStatus.RUNNING, BillingImport.progress_at < now - IMPORT_STALLED_AFTER))
+    for billing_import in stalled:
+        billing_import.status, billing_import.finished_at = ImportStatus.FAILED, now
+        billing_import.error = "stopped without finishing (was the worker restarted?); import the file again"
+    due = db.session.scalars(db.select(BillingImport).where(
+        BillingImport.status == ImportStatus.PENDING,
+        db.or_(BillingImport.dispatch_pending, BillingImport.created_at < now - STUCK_AFTER))).all()
+    for billing_import in due:
+        billing_import.dispatch_attempts += 1
+        billing_import.dispatch_pending = False
+    db.session.commit()
+    for billing_import in due:
+        dispatch_import(billing_import)
+    return [billing_import.id for billing_import in due]

@@ -1,7 +1,7 @@
 """Prefect flows: each wraps one machine step with retries, a timeout and logs."""
 from prefect import flow
 
-from . import dispatch, steps
+from . import costs, dispatch, steps
 from .runtime import database
 
 
@@ -45,3 +45,19 @@ STEP_FLOWS = {
 }
 assert {step: f.name for step, f in STEP_FLOWS.items()} == dispatch.FLOW_NAMES
 
+
+@flow(name="import-billing-file", timeout_seconds=6 * 3600, log_prints=True)
+def import_billing_file(import_id: int) -> str:
+    # No retries: a failed import records why, and importing the file again skips what is already in.
+    return costs.import_billing_file(import_id)
+
+
+@flow(name="billing-import-sweeper", timeout_seconds=120, log_prints=True)
+def billing_import_sweeper() -> list[int]:
+    with database():
+        return dispatch.sweep_billing_imports()
+
+
+@flow(name="monthly-expense-report", retries=2, retry_delay_seconds=300, timeout_seconds=1800, log_prints=True)
+def monthly_expense_report(month: str | None = None) -> str:
+    return costs.store_monthly_report(month)

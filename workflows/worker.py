@@ -3,7 +3,7 @@ from prefect import serve
 from prefect.deployments.runner import EntrypointType
 
 from .dispatch import DEPLOYMENT
-from .flows import STEP_FLOWS, sweeper
+from .flows import STEP_FLOWS, billing_import_sweeper, import_billing_file, monthly_expense_report, sweeper
 
 
 def serve_workflows(limit: int = 4) -> None:
@@ -11,4 +11,12 @@ def serve_workflows(limit: int = 4) -> None:
                    for f in STEP_FLOWS.values()]
     deployments.append(sweeper.to_deployment(name=DEPLOYMENT, interval=60,
                                              entrypoint_type=EntrypointType.MODULE_PATH))
-    serve(*deployments, limit=limit)
+    deployments.append(import_billing_file.to_deployment(name=DEPLOYMENT, entrypoint_type=EntrypointType.MODULE_PATH))
+    deployments.append(billing_import_sweeper.to_deployment(name=DEPLOYMENT, interval=60,
+                                                            entrypoint_type=EntrypointType.MODULE_PATH))
+    # Last month's report, on the 1st at 02:00 UTC, once the carriers' last calls of the month are in.
+    deployments.append(monthly_expense_report.to_deployment(name=DEPLOYMENT, cron="0 2 1 * *",
+                                                            entrypoint_type=EntrypointType.MODULE_PATH))
+    # Pausing schedules on shutdown would call a Prefect server that is stopping at the same moment
+    # (Ctrl-C stops all processes together) and hold up the exit; the schedules live on the server.
+    serve(*deployments, limit=limit, pause_on_shutdown=False)

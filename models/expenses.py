@@ -1,0 +1,239 @@
+"""The monthly expense report: what each branch's numbers cost, month by month.
+
+Rental and one-time fees are what the contract says, pro-rated by each number's days in service;
+call charges are what the carriers billed (the invoice audit compares those with the contract).
+Amounts are rounded to 0.01 per department and item, so every total adds up exactly.
+"""
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import JSON, String, case
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .billing import CallRecord, tariff_schedules
+from .carriers import Carrier
+from .choices import DestinationClass, Role
+from .db import db
+from .errors import DomainError
+from .numbers import PhoneNumber
+from .organisation import Department, User, utcnow
+from .rating import (CENT, ZERO, days_in_service, month_start, monthly_rental, next_month, one_time_fee,
+                     previous_month)
+
+CLASSES = tuple(DestinationClass.values())
+DEFAULT_CURRENCY = "RUB"
+
+
+def cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT, ROUND_HALF_UP)
+
+
+def amount_text(value: Decimal) -> str:
+    """How amounts travel in JSON and CSV: a decimal string with two places."""
+    return str(cents(value))
+
+
+def midnight(day: date) -> datetime:
+    return datetime.combine(day, time())
+
+
+def _no_calls() -> dict[str, Decimal]:
+    return dict.fromkeys(CLASSES, ZERO)
+
+
+@dataclass
+class Costs:
+    """One month's costs of a department, or the sum of several departments."""
+
+    numbers: int = 0
+    rental: Decimal = ZERO
+    calls: dict[str, Decimal] = field(default_factory=_no_calls)  # by destination class
+    one_time: Decimal = ZERO
+    previous_total: Decimal = ZERO
+
+    @property
+    def calls_total(self) -> Decimal:
+        return sum(self.calls.values(), ZERO)
+
+    @property
+    def total(self) -> Decimal:
+        return self.rental + self.calls_total + self.one_time
+
+    @property
+    def change(self) -> Decimal:
+        return self.total - self.previous_total
+
+    def __add__(self, other: "Costs") -> "Costs":
+        return Costs(numbers=self.numbers + other.numbers, rental=self.rental + other.rental,
+                     calls={c: self.calls[c] + other.calls[c] for c in CLASSES},
+                     one_time=self.one_time + other.one_time,
+                     previous_total=self.previous_total + other.previous_total)
+
+
+def total_of(costs) -> Costs:
+    return sum(costs, Costs())
+
+
+@dataclass
+class DepartmentCosts:
+    department_id: int
+    name: str
+    city: str
+    cost_centre: str
+    costs: Costs
+
+
+@dataclass
+class ExpenseFigures:
+    """The report's content: one row per department, ordered by city and name; totals are sums of rows."""
+
+    month: date
+    currency: str
+    departments: list[DepartmentCosts]
+
+    def only(self, department_ids: set[int] | None) -> "ExpenseFigures":
+        """The rows of these departments only (None: all)."""
+        if department_ids is None:
+            return self
+        return replace(self, departments=[d for d in self.departments if d.department_id in department_ids])
+
+    def by_city(self) -> list[tuple[str, list[DepartmentCosts], Costs]]:
+        cities: dict[str, list[DepartmentCosts]] = defaultdict(list)
+        for row in self.departments:
+            cities[row.city].append(row)
+        return [(city, rows, total_of(r.costs for r in rows)) for city, rows in cities.items()]
+
+    def total(self) -> Costs:
+        return total_of(row.costs for row in self.departments)
+
+    def to_data(self) -> dict:
+        return {"month": self.month.strftime("%Y-%m"), "currency": self.currency, "departments": [{
+            "department_id": row.department_id, "name": row.name, "city": row.city, "cost_centre": row.cost_centre,
+            "numbers": row.costs.numbers, "rental": amount_text(row.costs.rental),
+            "calls": {c: amount_text(row.costs.calls[c]) for c in CLASSES},
+            "one_time": amount_text(row.costs.one_time), "previous_total": amount_text(row.costs.previous_total)}
+            for row in self.departments]}
+
+    @classmethod
+    def from_data(cls, data: dict) -> "ExpenseFigures":
+        rows = [DepartmentCosts(department_id=row["department_id"], name=row["name"], city=row["city"],
+                                cost_centre=row["cost_centre"], costs=Costs(
+                                    numbers=row["numbers"], rental=Decimal(row["rental"]),
+                                    calls={c: Decimal(row["calls"][c]) for c in CLASSES},
+                                    one_time=Decimal(row["one_time"]),
+                                    previous_total=Decimal(row["previous_total"])))
+                for row in data["departments"]]
+        return cls(month=datetime.strptime(data["month"], "%Y-%m").date(), currency=data["currency"],
+                   departments=rows)
+
+
+class ExpenseReport(db.Model):
+    """A month's report as it was generated: what accounting received."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date] = mapped_column(unique=True)  # the first day of the month
+    generated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    generated_by: Mapped[str] = mapped_column(String(254))
+    data: Mapped[dict] = mapped_column(JSON)  # ExpenseFigures.to_data()
+
+    def figures(self) -> ExpenseFigures:
+        return ExpenseFigures.from_data(self.data)
+
+
+def last_complete_month() -> date:
+    """The month a report is usually wanted for: the one before this (UTC) month."""
+    return previous_month(month_start(utcnow().date()))
+
+
+def visible_department_ids(user: User) -> set[int] | None:
+    """Accountants see every department (None); anyone else only their own, and nothing without one."""
+    if user.has_role(Role.ACCOUNTANT):
+        return None
+    return {user.department_id} if user.department_id else set()
+
+
+def report_currency() -> str:
+    currencies = set(db.session.scalars(db.select(Carrier.currency).distinct()))
+    if len(currencies) > 1:
+        raise DomainError(f"carriers bill in {', '.join(sorted(currencies))}; "
+                          "the expense report adds up amounts in one currency only")
+    return currencies.pop() if currencies else DEFAULT_CURRENCY
+
+
+def months_between(first: date, last: date) -> list[date]:
+    months = [first]
+    while months[-1] < last:
+        months.append(next_month(months[-1]))
+    return months
+
+
+def monthly_costs(first: date, last: date, department_ids: set[int] | None = None) -> dict[date, dict[int, Costs]]:
+    """Each department's costs in every month from `first` to `last` (first days of months), by department id.
+
+    One query adds up the calls of all those months, so a report and its previous month cost one scan.
+    """
+    months = months_between(first, last)
+    costs: dict[date, dict[int, Costs]] = {month: defaultdict(Costs) for month in months}
+    _add_call_charges(costs, months, department_ids)
+    _add_fees(costs, months, department_ids)
+    return costs
+
+
+def _add_call_charges(costs: dict[date, dict[int, Costs]], months: list[date], department_ids) -> None:
+    started_at = CallRecord.started_at
+    month_index = case(*((started_at < midnight(next_month(month)), index) for index, month in enumerate(months)))
+    query = (db.select(CallRecord.department_id, CallRecord.destination_class, month_index.label("month_index"),
+                       db.func.sum(CallRecord.billed_cost))
+             .where(started_at >= midnight(months[0]), started_at < midnight(next_month(months[-1])))
+             .group_by(CallRecord.department_id, CallRecord.destination_class, "month_index"))
+    if department_ids is not None:
+        query = query.where(CallRecord.department_id.in_(department_ids))
+    for department_id, destination_class, index, billed in db.session.execute(query):
+        costs[months[index]][department_id].calls[destination_class] = cents(billed)
+
+
+def _add_fees(costs: dict[date, dict[int, Costs]], months: list[date], department_ids) -> None:
+    schedules = tariff_schedules()
+    query = db.select(PhoneNumber.department_id, PhoneNumber.carrier_id, PhoneNumber.activated_on,
+                      PhoneNumber.disconnected_on).where(
+        PhoneNumber.activated_on.is_not(None), PhoneNumber.activated_on < next_month(months[-1]),
+        db.or_(PhoneNumber.disconnected_on.is_(None), PhoneNumber.disconnected_on > months[0]))
+    if department_ids is not None:
+        query = query.where(PhoneNumber.department_id.in_(department_ids))
+    for department_id, carrier_id, activated_on, disconnected_on in db.session.execute(query):
+        schedule = schedules[carrier_id]
+        for month in months:
+            if days_in_service(activated_on, disconnected_on, month) is None:
+                continue
+            month_costs = costs[month][department_id]
+            month_costs.numbers += 1
+            month_costs.rental += monthly_rental(activated_on, disconnected_on, month, schedule)
+            month_costs.one_time += cents(one_time_fee(activated_on, month, schedule))
+
+
+def expense_figures(month: date, department_ids: set[int] | None = None) -> ExpenseFigures:
+    """The report for `month`: every (visible) department's costs, and its previous month's total to compare."""
+    previous = previous_month(month)
+    costs = monthly_costs(previous, month, department_ids)
+    query = db.select(Department).order_by(Department.city, Department.name)
+    if department_ids is not None:
+        query = query.where(Department.id.in_(department_ids))
+    rows = []
+    for department in db.session.scalars(query):
+        department_costs = costs[month][department.id]
+        department_costs.previous_total = costs[previous][department.id].total
+        rows.append(DepartmentCosts(department.id, department.name, department.city, department.cost_centre,
+                                    department_costs))
+    return ExpenseFigures(month=month, currency=report_currency(), departments=rows)
+
+
+def store_expense_report(month: date, generated_by: str) -> ExpenseReport:
+    """Generate the month's report and keep it; a month generated again replaces the kept one."""
+    report = db.session.scalar(db.select(ExpenseReport).filter_by(month=month)) or ExpenseReport(month=month)
+    report.data = expense_figures(month).to_data()
+    report.generated_at = utcnow()
+    report.generated_by = generated_by
+    db.session.add(report)
+    return report

@@ -1,0 +1,33 @@
+"""The JSON API's costs: GET /api/v1/reports/expenses?month=YYYY-MM."""
+from flask import g, jsonify, request
+
+from models import Forbidden, InvalidInput
+from models.carrier_files import parse_month
+from models.expenses import ExpenseFigures, amount_text, expense_figures, visible_department_ids
+
+from .api import bp
+
+
+def expenses_json(figures: ExpenseFigures) -> dict:
+    """Every amount a decimal string; `calls` is what the carriers billed."""
+    return {
+        "month": figures.month.strftime("%Y-%m"), "currency": figures.currency,
+        "departments": [{
+            "department_id": row.department_id, "name": row.name, "city": row.city, "numbers": row.costs.numbers,
+            "rental": amount_text(row.costs.rental), "calls": amount_text(row.costs.calls_total),
+            "one_time": amount_text(row.costs.one_time), "total": amount_text(row.costs.total),
+            "previous_total": amount_text(row.costs.previous_total)} for row in figures.departments],
+        "total": amount_text(figures.total().total),
+    }
+
+
+@bp.get("/reports/expenses")
+def expense_report():
+    try:
+        month = parse_month(request.args.get("month", ""))
+    except ValueError as error:
+        raise InvalidInput("the month is missing or not written as YYYY-MM", {"month": str(error)}) from None
+    visible = visible_department_ids(g.api_user)
+    if visible == set():
+        raise Forbidden("your account does not belong to a branch, so it sees no branch's figures")
+    return jsonify(expenses_json(expense_figures(month, visible)))

@@ -1,0 +1,103 @@
+"""Writing parsed billing rows into the database, fast enough for files of millions of rows.
+
+Each batch goes in through INSERT ... ON CONFLICT DO NOTHING, so a row already imported (the same carrier
+and call id, say) is skipped by the database, and the count of rows inserted tells the duplicates apart.
+The statement is compiled once by SQLAlchemy Core, with ROWS_PER_STATEMENT rows of VALUES, and run with the
+driver's executemany: per row, SQLAlchemy's statement machinery would cost more than the insert itself, and
+one statement per row costs the database about half as much again as one per hundred rows.
+"""
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+from functools import lru_cache
+from itertools import chain
+
+from sqlalchemy import Column, DateTime, bindparam
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Dialect, make_url
+
+from models import CallRecord, InvoiceLine
+from models.carrier_files import CallRowParser, InvoiceRowParser
+from models.choices import ImportKind
+from models.db import Money, money_units
+
+ROWS_PER_STATEMENT = 100
+# What each kind of record goes into, the unique key that makes importing a row again a no-op, and the parser
+# whose values go in.
+TARGETS = {
+    ImportKind.CALL_RECORDS: (CallRecord.__table__, ("carrier_id", "call_id"), CallRowParser),
+    ImportKind.INVOICE_LINES: (InvoiceLine.__table__, ("carrier_id", "invoice", "phone_number_id", "month", "item"),
+                               InvoiceRowParser),
+}
+INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
+
+@lru_cache(maxsize=65536)  # call charges and billed amounts repeat a lot over a million calls
+def _money(value: Decimal | None) -> int | None:
+    return None if value is None else money_units(value)
+
+
+def _sqlite_datetime(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat(" ", "microseconds")
+
+
+def bind_converter(column: Column, dialect: Dialect) -> Callable | None:
+    """How a value of the column becomes a parameter: SQLAlchemy's bind processor, except for two that run on
+    every row and have a plain equivalent taking a third of the time (tests check that they agree)."""
+    if isinstance(column.type, Money):
+        return _money
+    if dialect.name == "sqlite" and isinstance(column.type, DateTime):
+        return _sqlite_datetime
+    return column.type.dialect_impl(dialect).bind_processor(dialect)
+
+
+def dialect_for(driver: str) -> Dialect:
+    """A dialect to compile for, from a database URL's driver name such as "sqlite"."""
+    return make_url(f"{driver}://").get_dialect()()
+
+
+class InsertPlan:
+    """How one kind of record is inserted into one database."""
+
+    def __init__(self, kind: str, dialect: Dialect):
+        table, unique_key, parser = TARGETS[kind]
+        self.columns = parser.columns
+        if list(self.columns) != [column.key for column in table.columns if not column.primary_key]:
+            raise ValueError(f"{parser.__name__}.columns must list the columns of {table.name} in order")
+        self.sql_many, self.names_many = self._compile(table, unique_key, dialect, ROWS_PER_STATEMENT)
+        self.sql_one, self.names_one = self._compile(table, unique_key, dialect, 1)
+        self.named = not dialect.positional
+        self.converted = [(index, convert) for index, column in enumerate(self.columns)
+                          if (convert := bind_converter(table.columns[column], dialect))]
+
+    def _compile(self, table, unique_key, dialect: Dialect, rows: int) -> tuple[str, list[str]]:
+        names = [f"{column}_{row}" for row in range(rows) for column in self.columns]
+        values = [{column: bindparam(f"{column}_{row}") for column in self.columns} for row in range(rows)]
+        compiled = (INSERTS[dialect.name](table).values(values).on_conflict_do_nothing(index_elements=unique_key)
+                    .compile(dialect=dialect))
+        if compiled.positional and list(compiled.positiontup) != names:
+            raise ValueError(f"unexpected order of parameters in {compiled}")
+        return str(compiled), names
+
+    def parameters(self, values: list) -> list:
+        """A parser's values as the database takes them (converted in place)."""
+        for index, convert in self.converted:
+            values[index] = convert(values[index])
+        return values
+
+    def _bind(self, values, names: list[str]) -> tuple | dict:
+        # Positional drivers (sqlite3) take a tuple; named ones (psycopg) a dict.
+        return dict(zip(names, values)) if self.named else tuple(values)
+
+    def execute(self, connection: Connection, prepared: list[list]) -> int:
+        """Insert rows prepared by `parameters`; returns how many were new (the others were already there)."""
+        whole = len(prepared) - len(prepared) % ROWS_PER_STATEMENT
+        inserted = 0
+        if whole:
+            inserted += connection.exec_driver_sql(self.sql_many, [
+                self._bind(chain.from_iterable(prepared[start:start + ROWS_PER_STATEMENT]), self.names_many)
+                for start in range(0, whole, ROWS_PER_STATEMENT)]).rowcount
+        if whole < len(prepared):
+            inserted += connection.exec_driver_sql(self.sql_one, [
+                self._bind(row, self.names_one) for row in prepared[whole:]]).rowcount
+        return inserted
