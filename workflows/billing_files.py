@@ -24,8 +24,6 @@ from models.rating import TariffSchedule
 from .billing_inserts import InsertPlan, dialect_for
 
 BATCH_ROWS = 25_000
-# Batches come back through the pipe in large reads: fewer turns for the thread that takes them off it.
-PIPE_BUFFER_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -95,8 +93,7 @@ def read_batches(plan: ReadPlan) -> Iterator[Batch]:
 
 def read_in_child(plan: ReadPlan) -> Iterator[Batch]:
     """read_batches(plan) run by a second Python process, so reading and writing use two cores."""
-    child = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             bufsize=PIPE_BUFFER_BYTES)
+    child = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     # A thread takes each batch off the pipe as soon as it is written, so the reading process never waits
     # for this one to finish writing the batch before; a few batches may wait here.
     arrived: queue.Queue = queue.Queue(maxsize=2)

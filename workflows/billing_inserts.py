@@ -43,7 +43,7 @@ def _sqlite_datetime(value: datetime | None) -> str | None:
 
 def bind_converter(column: Column, dialect: Dialect) -> Callable | None:
     """How a value of the column becomes a parameter: SQLAlchemy's bind processor, except for two that run on
-    every row and have a plain equivalent taking a third of the time (tests check that they agree)."""
+    every row and have a plain equivalent taking a fraction of the time (tests check that they agree)."""
     if isinstance(column.type, Money):
         return _money
     if dialect.name == "sqlite" and isinstance(column.type, DateTime):
