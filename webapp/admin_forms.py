@@ -104,19 +104,13 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class AdminForm(FlaskForm):
-    """What every admin form offers the views."""
+    """What every admin form offers the views. Each subclass defines `load(item)`, which fills the
+    fields from an existing record for the edit page, and `apply(item)`, which copies the validated
+    fields onto the record."""
 
     def __init__(self, *, item, **kwargs):
         super().__init__(**kwargs)
         self.item = item
-
-    def load(self, item) -> None:
-        """Fill the fields from an existing record (for the edit page)."""
-        raise NotImplementedError
-
-    def apply(self, item) -> None:
-        """Copy the validated fields onto the record."""
-        raise NotImplementedError
 
 
 # --- departments ---------------------------------------------------------------------------------
