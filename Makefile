@@ -11,6 +11,7 @@ run: install
 	$(BIN)/honcho start -f Procfile
 
 test: install-test system-packages
+	$(BIN)/python -m flake8
 	$(BIN)/python -m pytest
 
 install: $(VENV)/.installed

@@ -160,7 +160,7 @@ def child_baseline(database: Path, calls: Path) -> dict:
         db.session.commit()
         plan = ReadPlan(path=str(calls), kind=ImportKind.CALL_RECORDS, layout=CsvLayout.standard(),
                         carrier_id=carrier.id, import_id=billing_import.id, numbers=number_directory(),
-                        schedule=tariff_schedules()[carrier.id], database_driver="sqlite")
+                        schedule=tariff_schedules()[carrier.id])
         rows = [tuple(row) for batch in read_batches(plan) for row in batch.rows]
         columns = InsertPlan(ImportKind.CALL_RECORDS, db.engine.dialect).columns
         sql = f"INSERT INTO call_record ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"

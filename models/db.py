@@ -1,5 +1,6 @@
 """The database handle, its settings and the column types the domain shares."""
 import os
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -84,3 +85,15 @@ class Money(TypeDecorator):
 def money_units(value) -> int:
     """An amount as the integer count of 1/10000 units that Money stores."""
     return int((Decimal(value) * Money.SCALE).to_integral_value())
+
+
+# Bulk imports hand rows straight to the database driver, with values already in the form a column stores:
+# Money as units, and times and days as the text SQLAlchemy writes for DateTime and Date columns in SQLite,
+# which PostgreSQL also reads as a timestamp or a date.
+def stored_datetime(value: datetime) -> str:
+    """A naive datetime as a DateTime column keeps it."""
+    return value.isoformat(" ", "microseconds")
+
+
+def stored_date(value: date) -> str:
+    return value.isoformat()

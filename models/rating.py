@@ -11,12 +11,14 @@ from functools import lru_cache
 from dateutil.relativedelta import relativedelta
 
 from .choices import BillingIncrement, DestinationClass, Direction
+from .db import money_units
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
 # Call charges keep the four places Money stores: per-second rates make fractions of a kopeck.
 CHARGE_PLACES = Decimal("0.0001")
 ONE_DAY = timedelta(days=1)
+MEMO_LIMIT = 100_000  # entries; a memo this full is emptied, so memory stays bounded
 
 
 def month_start(day: date) -> date:
@@ -104,6 +106,28 @@ class TariffSchedule:
         """The days [start, end) cut wherever the tariff in force changes."""
         cuts = [start, *(day for day in self._changes if start < day < end), end]
         return [(first, after, self.on(first)) for first, after in zip(cuts, cuts[1:])]
+
+
+class CallCharges:
+    """What calls cost under one carrier's tariffs, as Money units with the tariff's id; (None, None) on a day
+    no tariff covers. A million calls have only a few thousand distinct tariffs, directions, classes and
+    durations, so each charge is worked out once."""
+
+    def __init__(self, schedule: TariffSchedule):
+        self.schedule = schedule
+        self.memo: dict[tuple, tuple[int, int]] = {}
+
+    def __call__(self, day: date, direction: str, destination_class: str, duration_s: int) -> tuple:
+        terms = self.schedule.on(day)
+        if terms is None:
+            return None, None
+        key = (terms.id, direction, destination_class, duration_s)
+        charge = self.memo.get(key)
+        if charge is None:
+            if len(self.memo) >= MEMO_LIMIT:
+                self.memo.clear()
+            charge = self.memo[key] = (money_units(terms.charge(direction, destination_class, duration_s)), terms.id)
+        return charge
 
 
 def days_in_service(activated_on: date | None, disconnected_on: date | None, month: date) -> tuple[date, date] | None:

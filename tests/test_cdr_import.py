@@ -6,17 +6,13 @@ from decimal import Decimal
 from pathlib import Path
 
 from prefect.settings import PREFECT_API_URL, temporary_settings
-from sqlalchemy import DateTime
-from sqlalchemy.dialects import sqlite
 
 from models import BillingImport, CallRecord, InvoiceLine, RejectedRow, db
 from models.carrier_files import CALL_FIELDS
 from models.choices import ImportKind, ImportStatus
-from models.db import Money
 from models.organisation import utcnow
 from webapp.cli import cli
 from workflows import costs, dispatch
-from workflows.billing_inserts import _money, _sqlite_datetime
 
 MOSCOW_NUMBER = "+74956400101"  # TransTelecom Direct, local calls at 0.80 a minute, per second
 KRASNODAR_NUMBER = "+78616400901"
@@ -134,16 +130,6 @@ def test_a_second_process_reads_large_files_with_the_same_result(app, catalog, t
     assert db.session.scalar(db.select(RejectedRow.line).filter_by(import_id=billing_import.id)) == 102
     unreadable = run_import(write(tmp_path / "no-cost.csv", [], header=CALL_FIELDS[:-1]), carrier)
     assert unreadable.status == ImportStatus.FAILED and "billed_cost" in unreadable.error
-
-
-def test_the_fast_converters_write_what_sqlalchemy_would():
-    dialect = sqlite.dialect()
-    stored = DateTime().dialect_impl(dialect).bind_processor(dialect)
-    for value in (datetime(2026, 10, 5, 6, 0), datetime(2026, 1, 2, 3, 4, 5, 6), datetime(999, 12, 31, 23, 59)):
-        assert _sqlite_datetime(value) == stored(value)
-    money = Money().dialect_impl(dialect).bind_processor(dialect)
-    for amount in (Decimal("1.2"), Decimal("0.00005"), Decimal("0.00015"), Decimal("123456.7891"), None):
-        assert _money(amount) == money(amount)
 
 
 def test_a_finished_import_is_not_run_again(app, catalog, tmp_path):

@@ -2,7 +2,7 @@
 from flask import g, jsonify, request
 
 from models import Forbidden, InvalidInput
-from models.carrier_files import parse_month
+from models.carrier_text import parse_month
 from models.expenses import ExpenseFigures, amount_text, expense_figures, visible_department_ids
 
 from .api import bp

@@ -18,7 +18,8 @@ from werkzeug.utils import secure_filename
 
 from models import BillingImport, Carrier, DomainError, ExpenseReport, InvalidInput, RejectedRow, db
 from models.audit import audit_overview, carrier_audit
-from models.carrier_files import CsvLayout, parse_month
+from models.carrier_files import CsvLayout
+from models.carrier_text import parse_month
 from models.choices import DestinationClass, ImportKind, ImportStatus, InvoiceItem, Role
 from models.expenses import (CLASSES, ExpenseFigures, expense_figures, last_complete_month, store_expense_report,
                              visible_department_ids)

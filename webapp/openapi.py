@@ -101,8 +101,8 @@ def openapi_document() -> dict:
             "/documents/{id}": {"get": {
                 "summary": "Download a document: the .docx, a PDF (LibreOffice) or a sanitised HTML preview",
                 "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}},
-                               {"name": "format", "in": "query", "schema": {"enum": ["docx", "pdf", "html"],
-                                                                             "default": "docx"}}],
+                               {"name": "format", "in": "query",
+                                "schema": {"enum": ["docx", "pdf", "html"], "default": "docx"}}],
                 "responses": {"200": {"description": "The document", "content": {
                     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {
                         "schema": {"type": "string", "format": "binary"}},

@@ -10,7 +10,8 @@ from contextlib import closing, contextmanager
 
 from models import BillingImport, RejectedRow, db
 from models.billing import number_directory, tariff_schedules
-from models.carrier_files import INVOICE_FIELDS, BadFile, CsvLayout, parse_month
+from models.carrier_files import INVOICE_FIELDS, CsvLayout
+from models.carrier_text import BadFile, parse_month
 from models.choices import ImportKind, ImportStatus
 from models.expenses import last_complete_month, store_expense_report
 from models.organisation import utcnow
@@ -48,13 +49,13 @@ def _claim(session, import_id: int) -> bool:
     return claimed.rowcount == 1
 
 
-def _read_plan(billing_import: BillingImport, driver: str) -> ReadPlan:
+def _read_plan(billing_import: BillingImport) -> ReadPlan:
     carrier = billing_import.carrier
     layout = (CsvLayout.from_data(carrier.cdr_layout) if billing_import.kind == ImportKind.CALL_RECORDS
               else CsvLayout.standard(INVOICE_FIELDS))
     return ReadPlan(path=billing_import.path, kind=billing_import.kind, layout=layout, carrier_id=carrier.id,
                     import_id=billing_import.id, numbers=number_directory(),
-                    schedule=tariff_schedules()[carrier.id], database_driver=driver)
+                    schedule=tariff_schedules()[carrier.id])
 
 
 def _write(session, billing_import: BillingImport, insert: InsertPlan, batch: Batch) -> None:
@@ -79,7 +80,7 @@ def import_billing_file(import_id: int, on_progress: Callable[[BillingImport], N
             return f"import {import_id}: nothing to do"
         billing_import = session.get(BillingImport, import_id)
         try:
-            plan = _read_plan(billing_import, session.get_bind().url.drivername)
+            plan = _read_plan(billing_import)
             reading: Iterator[Batch] = (read_in_child(plan) if billing_import.size_bytes >= PARALLEL_FROM_BYTES
                                         else read_batches(plan))
             insert = InsertPlan(billing_import.kind, session.get_bind().dialect)

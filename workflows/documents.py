@@ -89,8 +89,8 @@ def build_context(request: NumberRequest, today: date) -> dict:
         "protocol": {
             "round": max((item.round for item in request.disagreements), default=0),
             "clauses": [{"clause": item.clause, "carrier_wording": item.carrier_wording,
-                       "our_wording": item.our_wording, "agreed_wording": item.agreed_wording or ""}
-                      for item in request.protocol_round()],
+                         "our_wording": item.our_wording, "agreed_wording": item.agreed_wording or ""}
+                        for item in request.protocol_round()],
         },
     }
 
