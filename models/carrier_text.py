@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from .db import money_units, stored_datetime
 from .rating import MEMO_LIMIT
 
-_SIXTY = frozenset(f"{n:02d}" for n in range(60))
+_MINUTES_AND_SECONDS = frozenset(f":{minute:02d}:{second:02d}" for minute in range(60) for second in range(60))
 
 
 class BadRow(ValueError):
@@ -70,26 +70,26 @@ class StartTimes:
 
     def __init__(self, date_format: str = "", time_zone: str = ""):
         self.date_format = date_format
+        self.iso = not date_format
         self.zone = ZoneInfo(time_zone) if time_zone else None
-        # "YYYY-MM-DDTHH" and the offset as written -> "YYYY-MM-DD HH:" in UTC, and the UTC day.
+        # "YYYY-MM-DDTHH" and the offset as written -> "YYYY-MM-DD HH" in UTC, and the UTC day.
         self.hours: dict[str, tuple[str, date]] = {}
 
     def __call__(self, text: str) -> tuple[str, date]:
         # numberdesk's own layout writes ISO 8601 to the second with the offset, 2026-10-01T09:30:00+03:00. With
         # a whole-hour offset the minutes and seconds are the same in UTC, so only the hour needs converting,
         # once for each hour and offset in the file.
-        if (len(text) == 25 and text[22:] == ":00" and text[13] == ":" and text[16] == ":"
-                and text[14:16] in _SIXTY and text[17:19] in _SIXTY and not self.date_format):
+        if len(text) == 25 and text[13:19] in _MINUTES_AND_SECONDS and self.iso:
             hour = text[:13] + text[19:]
             known = self.hours.get(hour)
             if known is None:
                 stored, day = self.convert(text)
-                if stored[14:] != text[14:19] + ".000000":  # not the shape it seemed to be
+                if stored[13:] != text[13:19] + ".000000":  # an offset that is not whole hours
                     return stored, day
                 if len(self.hours) >= MEMO_LIMIT:
                     self.hours.clear()
-                known = self.hours[hour] = (stored[:14], day)
-            return known[0] + text[14:19] + ".000000", known[1]
+                known = self.hours[hour] = (stored[:13], day)
+            return known[0] + text[13:19] + ".000000", known[1]
         return self.convert(text)
 
     def convert(self, text: str) -> tuple[str, date]:
