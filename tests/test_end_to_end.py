@@ -1,17 +1,22 @@
 """The real stack: a Prefect server, `numberdesk worker` and the web app under gunicorn, as `make run` starts them.
 
 One request goes from draft to active through the API as the different people, while Prefect runs
-every machine step.
+every machine step; an accountant uploads a carrier's file through the web pages, Prefect imports it,
+and the report, its XLSX and the audit show it.
 """
+import io
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
 import pytest
+from openpyxl import load_workbook
 
 from models.db import PROJECT_ROOT
 
@@ -59,12 +64,13 @@ def stack(tmp_path_factory):
     prefect_api = f"http://127.0.0.1:{prefect_port}/api"
     try:
         wait_until(lambda: httpx.get(f"http://127.0.0.1:{web_port}/login").status_code == 200, "the web app")
-        for flow in ("draft-contracts", "place-carrier-order", "attach-to-pbx", "verify-number"):
+        for flow in ("draft-contracts", "place-carrier-order", "attach-to-pbx", "verify-number",
+                     "import-billing-file"):
             wait_until(lambda: httpx.get(f"{prefect_api}/deployments/name/{flow}/numberdesk").status_code == 200,
                        f"the {flow} deployment", timeout=180)
         tokens = {role: subprocess.run([BIN / "numberdesk", "users", "token", f"{role}@example.com"], env=env,
                                        cwd=PROJECT_ROOT, check=True, capture_output=True, text=True).stdout.strip()
-                  for role in ("requester", "approver", "lawyer", "sysadmin")}
+                  for role in ("requester", "approver", "lawyer", "sysadmin", "accountant")}
         yield {"web": f"http://127.0.0.1:{web_port}", "prefect": prefect_api, "tokens": tokens}
     except BaseException:
         for name, log in logs.items():
@@ -133,3 +139,51 @@ def test_a_request_goes_from_draft_to_active_through_the_real_stack(stack):
         "flow_runs": {"state": {"type": {"any_": ["COMPLETED"]}}}}).json()
     assert {run["parameters"].get("request_id") for run in runs} >= {request_id}
     assert len([run for run in runs if run["parameters"].get("request_id") == request_id]) == 4
+
+
+def _csrf_token(page: str) -> str:
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+
+def test_an_accountant_imports_a_carriers_file_through_the_real_stack(stack):
+    api = httpx.Client(base_url=stack["web"] + "/api/v1", timeout=30,
+                       headers={"Authorization": f"Bearer {stack['tokens']['accountant']}"})
+    carrier = next(c["id"] for c in api.get("/carriers").json() if c["name"] == "TransTelecom Direct")
+    before = api.get("/reports/expenses", params={"month": "2026-10"}).json()
+
+    browser = httpx.Client(base_url=stack["web"], timeout=30)
+    signed_in = browser.post("/login", data={"csrf_token": _csrf_token(browser.get("/login").text),
+                                             "email": "accountant@example.com", "password": "numberdesk-demo"})
+    assert signed_in.status_code == 302, signed_in.text
+    calls = ["call_id,number,started_at,duration_s,direction,destination,destination_class,billed_cost",
+             "e2e-1,+74956400101,2026-10-20T10:00:00+03:00,60,out,+74951112233,local,1.10",
+             "e2e-2,+74956400101,2026-10-20T11:00:00+03:00,120,out,+79161112233,mobile,2.20",
+             "e2e-3,+74956400101,2026-10-21T09:15:30+03:00,-5,out,+74951112233,local,0.10",
+             "e2e-4,+74956400101,2026-10-21T12:00:00+03:00,90,out,+73832112233,long_distance,3.30"]
+    uploaded = browser.post("/costs/imports", data={
+        "csrf_token": _csrf_token(browser.get("/costs/imports").text), "kind": "cdrs", "carrier_id": str(carrier)},
+        files={"file": ("october.csv", io.BytesIO("\n".join(calls).encode()), "text/csv")})
+    assert uploaded.status_code == 302, uploaded.text
+    progress = uploaded.headers["Location"]
+    finished = wait_until(lambda: (page := browser.get(progress)).status_code == 200
+                          and "Refresh" not in page.headers and page, "the import to finish", timeout=180)
+    assert 'aria-valuenow="100"' in finished.text and "negative duration -5" in finished.text
+
+    import_id = int(progress.rstrip("/").rsplit("/", 1)[-1])
+    runs = httpx.post(f"{stack['prefect']}/flow_runs/filter", json={
+        "flow_runs": {"state": {"type": {"any_": ["COMPLETED"]}}}}).json()
+    assert [run["parameters"].get("import_id") for run in runs].count(import_id) == 1
+
+    after = api.get("/reports/expenses", params={"month": "2026-10"}).json()
+    calls_before = {d["department_id"]: Decimal(d["calls"]) for d in before["departments"]}
+    grown = {d["name"]: Decimal(d["calls"]) - calls_before[d["department_id"]] for d in after["departments"]
+             if Decimal(d["calls"]) != calls_before[d["department_id"]]}
+    assert list(grown.values()) == [Decimal("6.60")] and "Moscow" in next(iter(grown))
+    assert Decimal(after["total"]) - Decimal(before["total"]) == Decimal("6.60")
+
+    download = browser.get("/costs/report.xlsx", params={"month": "2026-10"})
+    rows = list(load_workbook(io.BytesIO(download.content)).active.iter_rows(values_only=True))
+    company = rows[-1]
+    assert company[0] == "Company total"
+    assert company[rows[0].index("Total (RUB)")] == pytest.approx(float(after["total"]))
+    assert "price changed without notice" in browser.get("/costs/audit").text
