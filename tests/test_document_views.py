@@ -103,6 +103,20 @@ def test_the_pdf_route_returns_a_pdf(client, contract):
         assert "ДОГОВОР" in text and "VolgaLink Regional Telecom LLC" in " ".join(text.split())
 
 
+def test_a_pdf_is_made_once_per_document(client, contract, monkeypatch):
+    made = []
+
+    def fake_pdf(data: bytes) -> bytes:
+        made.append(data)
+        return b"%PDF-1.7 made from " + str(len(data)).encode()
+
+    monkeypatch.setattr(convert, "docx_to_pdf", fake_pdf)
+    login(client, "lawyer")
+    first, second = client.get(f"/documents/{contract.id}.pdf"), client.get(f"/documents/{contract.id}.pdf")
+    assert first.data == second.data == b"%PDF-1.7 made from " + str(len(contract.content)).encode()
+    assert made == [contract.content]
+
+
 def test_without_libreoffice_the_pdf_route_explains_how_to_install_it(client, contract, monkeypatch):
     monkeypatch.setattr(convert, "libreoffice_path", lambda: None)
     login(client, "lawyer")

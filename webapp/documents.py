@@ -8,9 +8,11 @@ Endpoints (all need a signed-in user, as the .docx download does):
 
 :func:`document_as` serves one document as docx, pdf or html for the JSON API.
 """
+import fcntl
 import secrets
+from pathlib import Path
 
-from flask import Blueprint, Response, abort, make_response, render_template, request
+from flask import Blueprint, Response, abort, current_app, make_response, render_template, request
 from flask_login import login_required
 
 from contract_templates import convert
@@ -64,12 +66,27 @@ def _pdf_filename(document: Document) -> str:
     return document.filename.removesuffix(".docx") + ".pdf"
 
 
+def _pdf(document: Document) -> bytes:
+    """The document as PDF, kept in the instance folder under its .docx's hash: a stored document never
+    changes, and each conversion starts LibreOffice for a second or more. A lock per document lets one
+    request convert while another asking for the same document waits for the result."""
+    folder = Path(current_app.instance_path) / "pdf"
+    folder.mkdir(parents=True, exist_ok=True)
+    kept = folder / f"{document.sha256}.pdf"
+    with open(folder / f"{document.sha256}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not kept.is_file():
+            unfinished = kept.with_suffix(".part")
+            unfinished.write_bytes(convert.docx_to_pdf(document.content))
+            unfinished.replace(kept)
+    return kept.read_bytes()
+
+
 def pdf_response(document: Document) -> Response:
     """Raises ConversionUnavailable or ConversionFailed."""
-    return Response(convert.docx_to_pdf(document.content), headers={
+    return Response(_pdf(document), headers={
         "Content-Type": "application/pdf",
         "Content-Disposition": f'attachment; filename="{_pdf_filename(document)}"',
-        # The PDF is made anew each time; the hash that identifies it is the source's.
         "X-Source-SHA256": document.sha256,
     })
 
