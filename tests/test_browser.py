@@ -1,12 +1,16 @@
-"""A smoke test in a real browser: Debian's headless Chromium, driven by Playwright."""
+"""Smoke tests in a real browser: Debian's headless Chromium, driven by Playwright."""
 import shutil
 import threading
+from datetime import date
 
 import pytest
+from openpyxl import load_workbook
 from werkzeug.serving import make_server
 
 from conftest import make_app
-from models import NumberRequest, db
+from models import BillingImport, NumberRequest, db
+from models.carrier_files import CALL_FIELDS
+from models.expenses import expense_figures
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -69,3 +73,38 @@ def test_a_requester_and_an_approver_move_a_request_in_the_browser(live_server, 
         request = db.session.scalar(db.select(NumberRequest).order_by(NumberRequest.id.desc()))
         assert (request.reference, request.state) == (reference, "legal_review")
         assert [e.actor for e in request.events][-2:] == ["approver@example.com", "workflow:draft_contracts"]
+
+
+def test_an_accountant_imports_calls_and_downloads_the_report_in_the_browser(live_server, page, tmp_path):
+    app, base = live_server
+    calls = tmp_path / "october.csv"
+    calls.write_text("\n".join([
+        ",".join(CALL_FIELDS),
+        "web-1,+74956400101,2026-10-20T10:00:00+03:00,60,out,+74951112233,local,1.10",
+        "web-2,+74956400101,2026-10-20T11:00:00+03:00,-5,out,+74951112233,local,0.10"]))
+    sign_in(page, base, "accountant@example.com")
+    page.click("nav >> text=Costs")
+    page.click("text=Imports")
+    page.select_option("select[name=carrier_id]", label="TransTelecom Direct")
+    page.set_input_files("input[name=file]", str(calls))
+    page.click("input[type=submit][value='Upload and import']")
+    page.wait_for_selector("text=october.csv is being imported")
+    page.wait_for_selector("[aria-valuenow='100']")
+    assert "negative duration -5" in page.text_content("main")
+
+    page.click("text=Open the expense report")
+    page.wait_for_selector("text=Expenses by branch · October 2026")
+    with page.expect_download() as download:
+        page.click("text=Download XLSX")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    download.value.save_as(tmp_path / download.value.suggested_filename)
+    workbook = load_workbook(tmp_path / download.value.suggested_filename)
+    rows = list(workbook.active.iter_rows(values_only=True))
+    with app.app_context():
+        imported = db.session.scalar(db.select(BillingImport).order_by(BillingImport.id.desc()))
+        assert (imported.rows_imported, imported.rows_rejected) == (1, 1)
+        total = expense_figures(date(2026, 10, 1)).total().total
+    assert rows[-1][0] == "Company total" and rows[-1][rows[0].index("Total (RUB)")] == pytest.approx(float(total))
+
+    page.click("text=Invoice audit")
+    assert page.is_visible("text=price changed without notice")
