@@ -59,8 +59,8 @@ def _as_csv(fields: list[str], delimiter: str) -> str:
 
 
 def read_batches(plan: ReadPlan) -> Iterator[Batch]:
-    """The file's rows, BATCH_ROWS at a time: each one parsed into insert parameters, or rejected with its
-    line number and the reason. Raises BadFile if the file cannot be read at all."""
+    """The file's rows, BATCH_ROWS at a time: each one parsed into the values it is stored as, or rejected
+    with its line number and the reason. Raises BadFile if the file cannot be read at all."""
     delimiter = plan.layout.delimiter
     with open(plan.path, "rb") as binary:
         text = io.TextIOWrapper(binary, encoding=plan.layout.encoding, newline="")
