@@ -66,31 +66,52 @@ class StartTimes:
 
     The text is ISO 8601, or follows `date_format` (strptime) when one is given. A time written without a
     UTC offset is in `time_zone`, or refused when there is none.
+
+    Texts that end in minutes and seconds (2026-10-01T09:30:00+03:00, or 01.10.2026 09:30:00 in the carrier's
+    time zone) are converted an hour at a time: when every minute and second of a local hour falls in one
+    UTC hour, only the hour needs converting, once for each hour (and offset) in the file.
     """
 
     def __init__(self, date_format: str = "", time_zone: str = ""):
         self.date_format = date_format
         self.iso = not date_format
+        self.ends_in_seconds = self.iso or date_format.endswith("%H:%M:%S")
         self.zone = ZoneInfo(time_zone) if time_zone else None
-        # "YYYY-MM-DDTHH" and the offset as written -> "YYYY-MM-DD HH" in UTC, and the UTC day.
+        # The text without its ":MM:SS" -> that hour in UTC as stored ("YYYY-MM-DD HH"), and the UTC day.
         self.hours: dict[str, tuple[str, date]] = {}
 
     def __call__(self, text: str) -> tuple[str, date]:
-        # numberdesk's own layout writes ISO 8601 to the second with the offset, 2026-10-01T09:30:00+03:00. With
-        # a whole-hour offset the minutes and seconds are the same in UTC, so only the hour needs converting,
-        # once for each hour and offset in the file.
-        if len(text) == 25 and text[13:19] in _MINUTES_AND_SECONDS and self.iso:
-            hour = text[:13] + text[19:]
-            known = self.hours.get(hour)
+        if len(text) == 25 and self.iso:  # 2026-10-01T09:30:00+03:00
+            at = 13
+        elif self.ends_in_seconds:  # 2026-10-01T09:30:00, 01.10.2026 09:30:00
+            at = len(text) - 6
+        else:
+            return self.convert(text)
+        minutes_and_seconds = text[at:at + 6]
+        if minutes_and_seconds not in _MINUTES_AND_SECONDS:
+            return self.convert(text)
+        hour = text[:at] + text[at + 6:]
+        known = self.hours.get(hour)
+        if known is None:
+            known = self._hour(text, at)
             if known is None:
-                stored, day = self.convert(text)
-                if stored[13:] != text[13:19] + ".000000":  # an offset that is not whole hours
-                    return stored, day
-                if len(self.hours) >= MEMO_LIMIT:
-                    self.hours.clear()
-                known = self.hours[hour] = (stored[:13], day)
-            return known[0] + text[13:19] + ".000000", known[1]
-        return self.convert(text)
+                return self.convert(text)
+            if len(self.hours) >= MEMO_LIMIT:
+                self.hours.clear()
+            self.hours[hour] = known
+        return known[0] + minutes_and_seconds + ".000000", known[1]
+
+    def _hour(self, text: str, at: int) -> tuple[str, date] | None:
+        """The UTC hour of the text's local hour, or None unless all of it is in that one UTC hour: an offset
+        that is not whole hours, or a change of offset within the hour, keeps the minutes from carrying over."""
+        try:
+            first, day = self.convert(text[:at] + ":00:00" + text[at + 6:])
+            last, _ = self.convert(text[:at] + ":59:59" + text[at + 6:])
+        except BadRow:  # the text's own conversion says what is wrong with it
+            return None
+        if first[13:] != ":00:00.000000" or last[13:] != ":59:59.000000" or first[:13] != last[:13]:
+            return None
+        return first[:13], day
 
     def convert(self, text: str) -> tuple[str, date]:
         """What __call__ returns, worked out in full."""

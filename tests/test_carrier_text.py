@@ -36,6 +36,22 @@ def test_the_memo_gives_what_the_full_conversion_gives():
     assert times.hours  # the memo was used
 
 
+@pytest.mark.parametrize("date_format,time_zone,around", [
+    ("", "America/New_York", [datetime(2026, 3, 8), datetime(2026, 11, 1)]),
+    ("%d.%m.%Y %H:%M:%S", "Europe/Moscow", [datetime(2010, 3, 28), datetime(2010, 10, 31), datetime(2026, 6, 1)]),
+    ("%d.%m.%Y %H:%M:%S", "Australia/Lord_Howe", [datetime(2026, 4, 5), datetime(2026, 10, 4)]),  # 30-min shifts
+    ("%Y-%m-%d %H:%M:%S", "America/Goose_Bay", [datetime(2010, 3, 14), datetime(2010, 11, 7)]),  # at 00:01
+    ("%d.%m.%Y %H:%M", "Asia/Kolkata", [datetime(2026, 1, 1)]),
+])
+def test_local_times_convert_the_same_by_the_hour_as_one_by_one(date_format, time_zone, around):
+    texts = [(day + timedelta(seconds=step * 433)).strftime(date_format or "%Y-%m-%dT%H:%M:%S")
+             for day in around for step in range(-400, 400)]
+    times = StartTimes(date_format, time_zone)
+    for _ in range(2):
+        for text in texts:
+            assert times(text) == StartTimes(date_format, time_zone).convert(text), text
+
+
 def test_times_are_stored_in_utc_with_their_utc_day():
     times = StartTimes()
     assert times("2026-01-01T01:30:05+03:00") == ("2025-12-31 22:30:05.000000", date(2025, 12, 31))
