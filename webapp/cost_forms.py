@@ -54,7 +54,8 @@ class CsvLayoutForm(FlaskForm):
     column_billed_cost = StringField(COLUMN_LABELS["billed_cost"], validators=[Length(max=120)])
     date_format = StringField("Date format", validators=[Optional(), Length(max=60)],
                               description="A strptime format such as %d.%m.%Y %H:%M:%S. Empty: ISO 8601, "
-                                          "e.g. 2026-10-01T09:30:00+03:00.")
+                                          "e.g. 2026-10-01T09:30:00+03:00. Formats that end in %H:%M:%S "
+                                          "import large files fastest.")
     time_zone = StringField("Time zone of times written without a UTC offset", validators=[Optional(), Length(max=64)],
                             description="e.g. Europe/Moscow. Empty: such times are refused.")
     decimal_comma = BooleanField("Amounts use a decimal comma (12,50)")
