@@ -30,6 +30,10 @@ properties (``docProps/core.xml``: title, subject, author ...).  Those are
 copied unchanged here; the bundled templates have no tags there.
 
 Any problem is reported as :class:`TemplateError`.
+
+Uploaded templates are not rendered in the caller's process: ``validation.render_limited`` runs this same
+renderer in a child process under CPU, memory and time limits, for the upload's sample render and for every
+real document made from an upload.
 """
 
 from __future__ import annotations

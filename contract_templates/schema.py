@@ -87,7 +87,8 @@ VARIABLES: dict[str, str] = {
     "trunk.type": "Kind of SIP trunk: 'registration' or 'ip' (empty when not known yet)",
     "trunk.registrar": "SIP registrar (host:port) of a registration trunk",
     "trunk.username": "SIP username of a registration trunk",
-    "trunk.password": "SIP password of a registration trunk",
+    "trunk.password": ("Always •••• for a registration trunk: documents never hold the password; sysadmins "
+                       "read it on the request page"),
     "trunk.addresses": "The carrier's SBC addresses for an IP trunk (a list of text; empty otherwise)",
     "start_date": "The date the service starts (YYYY-MM-DD)",
     "protocol.round": "Which round of negotiation this protocol is (1 for the first)",

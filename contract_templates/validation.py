@@ -1,4 +1,5 @@
-"""Checks an uploaded contract template before it may replace a bundled one.
+"""Checks an uploaded contract template before it may replace a bundled one, and renders uploaded
+templates under limits.
 
 ``validate_template(kind, language, data, filename)`` returns every reason the
 upload is refused; an empty list means it may be stored.  The checks run from
@@ -8,7 +9,9 @@ it something sound to look at:
 1. the request itself: known kind and language, a ``.docx`` name, a sane size;
 2. the ZIP directory (before anything is decompressed): entry count, total
    uncompressed size, compression ratio, entry names; then that it is a Word
-   document without macros or ActiveX controls;
+   document without macros, ActiveX controls, external relationships, OLE
+   objects or other embeddings, altChunk, an attached template, or fields that
+   fetch outside content (DDE, INCLUDETEXT, INCLUDEPICTURE ...);
 3. the Jinja source of every part the renderer renders (body, headers,
    footers, footnotes): syntax, variables the kind does not provide, and
    obvious attempts to escape the sandbox or exhaust resources.  Only the
@@ -20,15 +23,18 @@ it something sound to look at:
 
 The static checks of step 3 are not what keeps a template safe: the Jinja
 sandbox does that when rendering.  They reject what is obviously hostile or
-broken with a clear message, and step 4 catches what slips through (a
-template that is too slow or too greedy with sample data is just as slow with
-real data).
+broken with a clear message, and step 4 catches what slips through with sample
+data.  Real data can still make a template slow or greedy (a loop over a number
+from the request), so every real document made from an uploaded template is
+rendered by the same limited child process (:func:`render_limited`), and the
+document it makes is checked as an upload is.
 """
 
 from __future__ import annotations
 
 import html
 import io
+import json
 import math
 import operator
 import re
@@ -47,7 +53,7 @@ from . import LANGUAGES, TemplateError, render_template_file
 from .sample import sample_context
 from .schema import KIND_VARIABLES, VARIABLES
 
-__all__ = ["validate_template", "render_sample"]
+__all__ = ["RenderRefused", "feature_problems", "render_limited", "render_sample", "validate_template"]
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ENTRIES = 1000
@@ -60,6 +66,8 @@ RATIO_MIN_BYTES = 1024 * 1024
 RENDER_CPU_SECONDS = 10
 RENDER_MEMORY_BYTES = 1024 * 1024 * 1024  # importing docxtpl, lxml and jinja2 takes about 50 MB
 RENDER_WALL_SECONDS = 30  # CPU time plus start-up; a child blocked on something else is stopped too
+# A rendered document bigger than this is refused rather than stored (the bundled ones are under 100 kB).
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 
 # Constants above these are refused where they multiply work: range(), `*` and `**`.
 MAX_RANGE = 10_000
@@ -177,6 +185,7 @@ def _package_problems(data: bytes) -> list[str]:
             content_types = _content_types(archive.read("[Content_Types].xml"))
         except (etree.XMLSyntaxError, zipfile.BadZipFile, ValueError, OSError) as exc:
             return problems + [f"not a Word document: [Content_Types].xml cannot be read ({exc})"]
+        problems += feature_problems(archive)
 
     for part, content_type in content_types:
         lowered = content_type.lower()
@@ -184,6 +193,8 @@ def _package_problems(data: bytes) -> list[str]:
             problems.append(f"declares macro content ({content_type}); macros are refused")
         elif "activex" in lowered:
             problems.append(f"declares ActiveX controls ({content_type}); they are refused")
+        elif "oleobject" in lowered:
+            problems.append(f"declares an OLE object ({content_type}); embedded objects are refused")
     main = dict(content_types).get("/word/document.xml")
     if main is None:
         problems.append("not a Word document: [Content_Types].xml declares no type for word/document.xml")
@@ -240,6 +251,142 @@ def _content_types(xml: bytes) -> list[tuple[str, str]]:
         elif local == "Default":
             found.append(("*." + element.get("Extension", ""), element.get("ContentType", "")))
     return found
+
+
+# --- 2b. what the document refers to or carries inside -------------------------------------------
+
+# Relationship types (the last part of the type URI, lower case) that bring in content from
+# elsewhere when Word opens the document, or run it.
+_REFUSED_RELATIONSHIPS = {
+    "oleobject": "an OLE object",
+    "package": "an embedded file (OLE package)",
+    "afchunk": "an altChunk (content imported as is from another file)",
+    "attachedtemplate": "an attached template",
+    "subdocument": "a subdocument",
+    "control": "an ActiveX control",
+}
+# Elements (by local name) that carry such content in the XML itself.
+_REFUSED_ELEMENTS = {
+    "altChunk": "an altChunk (content imported as is from another file)",
+    "object": "an OLE object",
+    "OLEObject": "an OLE object",
+    "attachedTemplate": "an attached template",
+    "subDoc": "a subdocument",
+}
+# Field codes that fetch or run something outside the document when Word updates fields.
+REFUSED_FIELDS = ("DDE", "DDEAUTO", "INCLUDE", "INCLUDETEXT", "INCLUDEPICTURE", "IMPORT", "LINK", "DATABASE")
+_FIELD_NAME = re.compile(r"\s*([A-Za-z]+)")
+_SAFE_PARSING = {"resolve_entities": False, "no_network": True, "load_dtd": False}
+
+
+def feature_problems(archive: zipfile.ZipFile) -> list[str]:
+    """What a contract template must not contain: external relationships, OLE objects and other
+    embeddings, altChunk, an attached template, and fields such as DDE or INCLUDETEXT.  Word acts on
+    each of these when it opens the document (fetching, linking or running something), and none has
+    a place in a contract.  Used on uploads and on every rendered document, since a template's Jinja
+    could write such XML itself."""
+    found: dict[str, list[str]] = {}  # what is refused -> where, in order of discovery
+
+    def note(what: str, where: str) -> None:
+        places = found.setdefault(what, [])
+        if where not in places:
+            places.append(where)
+
+    for entry in archive.infolist():
+        name = entry.filename
+        lowered = name.lower()
+        if lowered.startswith("word/embeddings/"):
+            note(EMBEDDINGS, name)
+        try:
+            if lowered.endswith(".rels"):
+                _scan_relationships(archive.read(name), name, note)
+            elif lowered.startswith("word/") and lowered.endswith(".xml"):
+                _scan_wordprocessing(archive.read(name), name, note)
+        except etree.XMLSyntaxError as exc:
+            note(MALFORMED, f"{name}: {exc}")
+    return [f"contains {what} ({', '.join(places[:3])}{', ...' if len(places) > 3 else ''}); {_WHY[what]}"
+            for what, places in found.items()]
+
+
+EXTERNAL = "external relationships (TargetMode=\"External\")"
+EMBEDDINGS = "embedded objects or files (OLE embeddings)"
+MALFORMED = "parts that are not well-formed XML"
+_WHY = {
+    EXTERNAL: "links, images or templates outside the document are refused: Word may fetch them on opening it",
+    EMBEDDINGS: "embedded objects are refused",
+    MALFORMED: "Word could not open it",
+    **{what: "embedded objects are refused" for what in ("an OLE object", "an embedded file (OLE package)")},
+    "an altChunk (content imported as is from another file)": "altChunk is refused; paste the text instead",
+    "an attached template": "attached templates are refused; save the document without one",
+    "a subdocument": "master documents with subdocuments are refused",
+    "an ActiveX control": "ActiveX controls are refused",
+    **{f"a {field} field code": "DDE, INCLUDETEXT, INCLUDEPICTURE and other fields that fetch content from "
+       "outside the document are refused" for field in REFUSED_FIELDS},
+}
+assert set(_REFUSED_RELATIONSHIPS.values()) | set(_REFUSED_ELEMENTS.values()) <= set(_WHY)
+
+
+def _attribute(element, name: str) -> str | None:
+    """An attribute by its local name, whatever its namespace (transitional or strict OOXML)."""
+    for key, value in element.attrib.items():
+        if etree.QName(key).localname == name:
+            return value
+    return None
+
+
+def _scan_relationships(xml: bytes, name: str, note) -> None:
+    root = etree.fromstring(xml, parser=etree.XMLParser(**_SAFE_PARSING))
+    for element in root:
+        if not isinstance(element.tag, str) or etree.QName(element).localname != "Relationship":
+            continue
+        kind = (element.get("Type") or "").rstrip("/").rsplit("/", 1)[-1]
+        target = (element.get("Target") or "")[:80]
+        if kind.lower() in _REFUSED_RELATIONSHIPS:
+            note(_REFUSED_RELATIONSHIPS[kind.lower()], f"{name}: {target}")
+        elif (element.get("TargetMode") or "").lower() == "external":
+            note(EXTERNAL, f"{kind} to {target}")
+
+
+def _scan_wordprocessing(xml: bytes, name: str, note) -> None:
+    """Refused elements and field codes of one part.  A complex field's instruction may be split over
+    several w:instrText runs and hold nested fields, so instructions are put together per field."""
+    def check(instruction: str | None) -> None:
+        match = _FIELD_NAME.match(instruction or "")
+        if match and match.group(1).upper() in REFUSED_FIELDS:
+            note(f"a {match.group(1).upper()} field code", name)
+
+    open_fields: list[list[str] | None] = []  # instruction parts of each open field; None once checked
+    events = etree.iterparse(io.BytesIO(xml), events=("end",), **_SAFE_PARSING)
+    for _, element in events:
+        if not isinstance(element.tag, str):
+            continue
+        local = etree.QName(element).localname
+        if local == "fldChar":
+            which = _attribute(element, "fldCharType")
+            if which == "begin":
+                open_fields.append([])
+            elif which in ("separate", "end") and open_fields:
+                parts = open_fields.pop() if which == "end" else open_fields[-1]
+                if parts is not None:
+                    check("".join(parts))
+                if which == "separate":
+                    open_fields[-1] = None
+        elif local in ("instrText", "delInstrText"):
+            if open_fields and open_fields[-1] is not None:
+                open_fields[-1].append(element.text or "")
+            else:
+                check(element.text)
+        elif local == "fldSimple":
+            check(_attribute(element, "instr"))
+        elif local in _REFUSED_ELEMENTS:
+            note(_REFUSED_ELEMENTS[local], name)
+        # Parts can be large: keep only what is still being read.
+        element.clear(keep_tail=True)
+        while element.getprevious() is not None:
+            del element.getparent()[0]
+    for parts in open_fields:  # a field never closed is still one Word may update
+        if parts is not None:
+            check("".join(parts))
 
 
 # --- 3. the Jinja source ---------------------------------------------------------------------------
@@ -474,13 +621,13 @@ def _unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-# --- 4. the test render ----------------------------------------------------------------------------
+# --- 4. rendering in a child process under limits -------------------------------------------------
 
 # Runs in the child: the limits are set before anything big is imported, so the
 # imports count against them too.
 _CHILD = """\
 import resource, sys
-root, kind, language, cpu, memory = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+root, cpu, memory = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 
 def limit(which, value):
     hard = resource.getrlimit(which)[1]
@@ -493,46 +640,73 @@ limit(resource.RLIMIT_AS, memory)
 hard_cpu = resource.getrlimit(resource.RLIMIT_CPU)[1]
 resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1 if hard_cpu == resource.RLIM_INFINITY else hard_cpu))
 sys.path.insert(0, root)
-from contract_templates.validation import _render_sample_child
-sys.exit(_render_sample_child(kind, language))
+from contract_templates.validation import _render_child
+sys.exit(_render_child())
 """
 
 
-def render_sample(kind: str, language: str, data: bytes) -> str | None:
-    """Render ``data`` with ``sample_context(language)`` in a child process with
-    limited CPU time, memory and wall-clock time.  None when it rendered,
-    otherwise the reason it did not."""
-    command = [sys.executable, "-I", "-c", _CHILD, str(PROJECT_ROOT), kind, language,
-               str(RENDER_CPU_SECONDS), str(RENDER_MEMORY_BYTES)]
-    too_long = f"rendering with sample data took too long (stopped after {RENDER_CPU_SECONDS} s)"
-    too_big = (f"rendering with sample data used too much memory "
-               f"(more than {RENDER_MEMORY_BYTES // 1024 // 1024} MB)")
+class RenderRefused(TemplateError):
+    """A template could not be rendered within the limits, or made a document that is refused.
+    ``str(error)`` says why, starting with "rendering ..."."""
+
+
+def render_limited(kind: str, language: str, data: bytes, context: dict | None = None) -> bytes:
+    """Render the uploaded template ``data`` of ``kind`` in a child process with limited CPU time,
+    memory and wall-clock time, and return the document.  ``context`` is the real data; without it
+    the template is rendered with ``sample_context(language)`` and nothing is returned.
+
+    The child receives only the top-level names a document of ``kind`` receives: a template can lean
+    on nothing more, and secrets meant for other kinds never reach it.  The document it makes is
+    checked as uploads are (:func:`feature_problems`), and for its size.  Raises :class:`RenderRefused`.
+    """
+    if context is not None:
+        context = {name: value for name, value in context.items() if name in KIND_VARIABLES[kind]}
+    # The job travels on stdin, never on the command line, which other local users can read.
+    job = json.dumps({"kind": kind, "language": language, "context": context}).encode("utf-8")
+    command = [sys.executable, "-I", "-c", _CHILD, str(PROJECT_ROOT), str(RENDER_CPU_SECONDS),
+               str(RENDER_MEMORY_BYTES)]
+    too_long = RenderRefused(f"rendering took too long (stopped after {RENDER_CPU_SECONDS} s)")
+    too_big = RenderRefused(f"rendering used too much memory (more than {RENDER_MEMORY_BYTES // 1024 // 1024} MB)")
     try:
-        done = subprocess.run(command, input=data, capture_output=True, timeout=RENDER_WALL_SECONDS)
+        done = subprocess.run(command, input=job + b"\n" + data, capture_output=True,
+                              timeout=RENDER_WALL_SECONDS)
     except subprocess.TimeoutExpired:
-        return too_long
+        raise too_long from None
     if done.returncode == 0:
-        return None
+        return done.stdout
     if done.returncode == EXIT_REFUSED:
         message = done.stdout.decode("utf-8", "replace").strip()
-        return f"rendering with sample data failed: {message.removeprefix('uploaded template: ')}"
+        raise RenderRefused(f"rendering failed: {message.removeprefix('uploaded template: ')}")
     if done.returncode == EXIT_MEMORY or b"MemoryError" in done.stderr:
-        return too_big
+        raise too_big
     if done.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
-        return too_long
-    return (f"rendering with sample data failed: the renderer stopped unexpectedly "
-            f"(exit status {done.returncode})")
+        raise too_long
+    raise RenderRefused(f"rendering failed: the renderer stopped unexpectedly (exit status {done.returncode})")
 
 
-def _render_sample_child(kind: str, language: str) -> int:
-    """The child's side of :func:`render_sample`: the template arrives on stdin,
-    a refusal is written to stdout."""
-    data = sys.stdin.buffer.read()
-    # Exactly what a document of this kind receives, so a template cannot lean on more.
-    context = {name: value for name, value in sample_context(language).items()
-               if name in KIND_VARIABLES[kind]}
+def render_sample(kind: str, language: str, data: bytes) -> str | None:
+    """Render ``data`` with ``sample_context(language)`` under the limits of
+    :func:`render_limited`.  None when it rendered, otherwise the reason it did not."""
     try:
-        render_template_file(data, context)
+        render_limited(kind, language, data)
+    except RenderRefused as exc:
+        return "rendering with sample data" + exc.message.removeprefix("rendering")
+    return None
+
+
+def _render_child() -> int:
+    """The child's side of :func:`render_limited`: the job (one JSON line) and the template arrive
+    on stdin; the document, or the reason it was refused, leaves on stdout."""
+    job = json.loads(sys.stdin.buffer.readline())
+    data = sys.stdin.buffer.read()
+    kind, context = job["kind"], job["context"]
+    if context is None:
+        # Exactly what a document of this kind receives, so a template cannot lean on more.
+        context = {name: value for name, value in sample_context(job["language"]).items()
+                   if name in KIND_VARIABLES[kind]}
+    try:
+        document = render_template_file(data, context)
+        problems = _document_problems(document)
     except MemoryError:
         return EXIT_MEMORY
     except TemplateError as exc:
@@ -540,4 +714,22 @@ def _render_sample_child(kind: str, language: str) -> int:
             return EXIT_MEMORY
         sys.stdout.write(exc.message)
         return EXIT_REFUSED
+    if problems:
+        sys.stdout.write("the document it made " + "; ".join(problems))
+        return EXIT_REFUSED
+    if job["context"] is not None:
+        sys.stdout.buffer.write(document)
     return 0
+
+
+def _document_problems(document: bytes) -> list[str]:
+    """What is wrong with a rendered document: too big to keep, or carrying what uploads may not."""
+    if len(document) > MAX_DOCUMENT_BYTES:
+        return [f"is {len(document) / 1024 / 1024:.1f} MB; at most {MAX_DOCUMENT_BYTES // 1024 // 1024} MB "
+                "are kept"]
+    with zipfile.ZipFile(io.BytesIO(document)) as archive:
+        unpacked = sum(entry.file_size for entry in archive.infolist())
+        if unpacked > MAX_UNCOMPRESSED_BYTES:
+            return [f"would unpack to {unpacked / 1024 / 1024:.0f} MB; at most "
+                    f"{MAX_UNCOMPRESSED_BYTES // 1024 // 1024} MB are kept"]
+        return feature_problems(archive)

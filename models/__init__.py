@@ -3,16 +3,20 @@ from .carriers import Carrier, PbxSystem, Tariff
 from .db import configure_database, db, instance_dir, standalone_app
 from .errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from .numbers import PhoneNumber, national_format, normalise_e164
-from .organisation import ApiToken, Department, User
+from .organisation import ApiToken, Department, SignInAttempt, User
 from .requests import AuditEvent, CarrierOrder, DisagreementItem, Document, NumberRequest
 from .templates import TemplateVersion
 from .billing import BillingImport, CallRecord, InvoiceLine, RejectedRow
 from .expenses import ExpenseReport
+# Chains every audit event flushed, wherever it was added.
+from .audit_trail import AuditChainHead
 
 __all__ = [
     "ApiToken", "AuditEvent", "Carrier", "CarrierOrder", "Conflict", "Department", "DisagreementItem", "Document",
     "DomainError", "TemplateVersion",
-    "Forbidden", "InvalidInput", "NotFound", "NumberRequest", "PbxSystem", "PhoneNumber", "Tariff", "User",
+    "Forbidden", "InvalidInput", "NotFound", "NumberRequest", "PbxSystem", "PhoneNumber", "SignInAttempt", "Tariff",
+    "User",
     "configure_database", "db", "instance_dir", "national_format", "normalise_e164", "standalone_app",
     "BillingImport", "CallRecord", "ExpenseReport", "InvoiceLine", "RejectedRow",
+    "AuditChainHead",
 ]

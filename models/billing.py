@@ -46,6 +46,13 @@ class BillingImport(db.Model):
     def is_finished(self) -> bool:
         return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
 
+    def latest_month(self) -> date | None:
+        """The last month this import brought calls or invoice lines for: the report to open after it."""
+        if self.kind == ImportKind.CALL_RECORDS:
+            latest = db.session.scalar(db.select(db.func.max(CallRecord.started_at)).filter_by(import_id=self.id))
+            return None if latest is None else date(latest.year, latest.month, 1)
+        return db.session.scalar(db.select(db.func.max(InvoiceLine.month)).filter_by(import_id=self.id))
+
     @property
     def progress_percent(self) -> int:
         if self.status == ImportStatus.DONE:

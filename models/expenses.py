@@ -9,16 +9,16 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import JSON, String, case
+from sqlalchemy import JSON, String, UniqueConstraint, case
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .billing import CallRecord, tariff_schedules
 from .carriers import Carrier
-from .choices import DestinationClass, Role
+from .choices import DestinationClass
 from .db import db
 from .errors import DomainError
 from .numbers import PhoneNumber
-from .organisation import Department, User, utcnow
+from .organisation import Department, utcnow
 from .rating import (CENT, ZERO, days_in_service, month_start, monthly_rental, next_month, one_time_fee,
                      previous_month)
 
@@ -132,8 +132,12 @@ class ExpenseFigures:
 class ExpenseReport(db.Model):
     """A month's report as it was generated: what accounting received."""
 
+    __table_args__ = (UniqueConstraint("month", "version", name="uq_expense_report_month_version"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
-    month: Mapped[date] = mapped_column(unique=True)  # the first day of the month
+    month: Mapped[date]  # the first day of the month
+    # Keeping a month again adds a version; a kept report is never overwritten.
+    version: Mapped[int] = mapped_column(default=1)
     generated_at: Mapped[datetime] = mapped_column(default=utcnow)
     generated_by: Mapped[str] = mapped_column(String(254))
     data: Mapped[dict] = mapped_column(JSON)  # ExpenseFigures.to_data()
@@ -145,13 +149,6 @@ class ExpenseReport(db.Model):
 def last_complete_month() -> date:
     """The month a report is usually wanted for: the one before this (UTC) month."""
     return previous_month(month_start(utcnow().date()))
-
-
-def visible_department_ids(user: User) -> set[int] | None:
-    """Accountants see every department (None); anyone else only their own, and nothing without one."""
-    if user.has_role(Role.ACCOUNTANT):
-        return None
-    return {user.department_id} if user.department_id else set()
 
 
 def report_currency() -> str:
@@ -230,10 +227,13 @@ def expense_figures(month: date, department_ids: set[int] | None = None) -> Expe
 
 
 def store_expense_report(month: date, generated_by: str) -> ExpenseReport:
-    """Generate the month's report and keep it; a month generated again replaces the kept one."""
-    report = db.session.scalar(db.select(ExpenseReport).filter_by(month=month)) or ExpenseReport(month=month)
-    report.data = expense_figures(month).to_data()
-    report.generated_at = utcnow()
-    report.generated_by = generated_by
+    """Generate the month's report and keep it as a new version: a kept report is never overwritten.
+
+    Two keeps of one month at the same moment would pick the same version; the unique (month, version) makes
+    the second commit fail rather than overwrite.
+    """
+    latest = db.session.scalar(db.select(db.func.max(ExpenseReport.version)).filter_by(month=month))
+    report = ExpenseReport(month=month, version=(latest or 0) + 1, data=expense_figures(month).to_data(),
+                           generated_at=utcnow(), generated_by=generated_by)
     db.session.add(report)
     return report

@@ -9,7 +9,7 @@ from typing import Callable
 
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import payloads
+from . import access, payloads
 from .choices import Holder, NumberStatus, NumberType, Role
 from .db import db
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -82,6 +82,13 @@ def _not_own_request(request: NumberRequest, user: User) -> str | None:
     return None
 
 
+def _not_own_request_nor_budget(request: NumberRequest, user: User) -> str | None:
+    """The contracts of a request are approved by somebody other than whoever approved its budget."""
+    if user.id == request.approved_by_id:
+        return "the contracts must be approved by somebody other than the person who approved the budget"
+    return _not_own_request(request, user)
+
+
 def _creator_or_approver(request: NumberRequest, user: User) -> str | None:
     if user.has_role(Role.APPROVER) or request.created_by_id == user.id:
         return None
@@ -91,6 +98,10 @@ def _creator_or_approver(request: NumberRequest, user: User) -> str | None:
 # Effects: what an action changes besides the state, inside the same transaction.
 def _record_submitter(request: NumberRequest, cleaned: dict, user: User | None) -> None:
     request.submitted_by = user
+
+
+def _record_approver(request: NumberRequest, cleaned: dict, user: User | None) -> None:
+    request.approved_by = user
 
 
 def _record_signature(request: NumberRequest, cleaned: dict, user: User | None) -> None:
@@ -105,7 +116,7 @@ def _record_assigned_numbers(request: NumberRequest, cleaned: dict, user: User |
             pbx_id=request.pbx_id, holder=holder, status=NumberStatus.ASSIGNED))
     if request.order is None:
         raise Conflict("the carrier order has not been placed yet")
-    request.order.trunk = cleaned["trunk"]
+    request.order.set_trunk(cleaned["trunk"])  # the password is encrypted apart from the other settings
     request.order.confirmed_at = utcnow()
 
 
@@ -168,24 +179,25 @@ CANCELLABLE = (DRAFT, SUBMITTED, APPROVED, LEGAL_REVIEW, DRAFTING_PROTOCOL, CHAN
 _TABLE = [
     Transition(DRAFT, "submit", SUBMITTED, _roles(Role.REQUESTER), guard=_creator_only,
                effect=_record_submitter, label="Submit for approval"),
-    Transition(SUBMITTED, "approve", APPROVED, _roles(Role.APPROVER), guard=_not_own_request, label="Approve"),
+    Transition(SUBMITTED, "approve", APPROVED, _roles(Role.APPROVER), guard=_not_own_request,
+               effect=_record_approver, label="Approve"),
     Transition(SUBMITTED, "reject", REJECTED, _roles(Role.APPROVER), validate=payloads.required_comment,
                guard=_not_own_request, label="Reject"),
     Transition(APPROVED, "contracts_drafted", LEGAL_REVIEW, MACHINE, validate=payloads.no_input),
     Transition(REDRAFTING, "contracts_drafted", LEGAL_REVIEW, MACHINE, validate=payloads.no_input),
-    Transition(LEGAL_REVIEW, "approve_contracts", LEGAL_APPROVED, _roles(Role.LAWYER), guard=_not_own_request,
-               label="Approve contracts"),
+    Transition(LEGAL_REVIEW, "approve_contracts", LEGAL_APPROVED, _roles(Role.LAWYER),
+               guard=_not_own_request_nor_budget, label="Approve contracts"),
     Transition(LEGAL_REVIEW, "request_changes", DRAFTING_PROTOCOL, _roles(Role.LAWYER),
-               validate=payloads.change_request, effect=_open_protocol_round,
+               validate=payloads.change_request, guard=_not_own_request, effect=_open_protocol_round,
                label="Request changes (protocol of disagreements)"),
     Transition(DRAFTING_PROTOCOL, "protocol_drafted", CHANGES_REQUESTED, MACHINE, validate=payloads.no_input),
     Transition(LEGAL_REVIEW, "reject", REJECTED, _roles(Role.LAWYER), validate=payloads.required_comment,
-               label="Reject"),
+               guard=_not_own_request, label="Reject"),
     Transition(CHANGES_REQUESTED, "carrier_response", {True: REDRAFTING, False: REJECTED}, _roles(Role.LAWYER),
-               validate=payloads.carrier_response, branch_on="accepted", effect=_settle_protocol,
-               label="Record the carrier's answer"),
+               validate=payloads.carrier_response, branch_on="accepted", guard=_not_own_request,
+               effect=_settle_protocol, label="Record the carrier's answer"),
     Transition(LEGAL_APPROVED, "record_signature", SIGNED, _roles(Role.LAWYER), validate=payloads.signature,
-               effect=_record_signature, label="Record signature"),
+               guard=_not_own_request, effect=_record_signature, label="Record signature"),
     Transition(SIGNED, "order_placed", ORDERED, MACHINE, validate=payloads.no_input),
     Transition(ORDERED, "confirm_order", NUMBER_ASSIGNED, _roles(Role.SYSADMIN),
                validate=payloads.order_confirmation, effect=_record_assigned_numbers,
@@ -250,6 +262,8 @@ def apply_action(request: NumberRequest, action: str, user: User | None, payload
     transition = TRANSITIONS.get((request.state, action))
     if transition is None:
         raise Conflict(f"{action!r} is not possible while the request is {request.state!r}")
+    if user is not None and not access.may_see_request(user, request):
+        raise NotFound(f"there is no request {request.id}")
     reason = refusal(transition, request, user)
     if reason:
         raise Forbidden(reason)
@@ -305,7 +319,9 @@ def open_request(user: User, *, department_id, number_type, quantity, purpose, c
         errors["purpose"] = "is required: say what the number is for"
     elif len(purpose) > 500:
         errors["purpose"] = "must be at most 500 characters"
-    if department and carrier and not carrier.serves(department.city):
+    if department and not access.may_create_for(user, department.id):
+        errors["department_id"] = "you may open requests only for the branches you work for"
+    elif department and carrier and not carrier.serves(department.city):
         errors["carrier_id"] = f"{carrier.name} does not serve {department.city}"
     if errors:
         raise InvalidInput("the request is not valid", errors)
@@ -333,7 +349,7 @@ def tasks_for(user: User) -> list[NumberRequest]:
     """Requests waiting for something this user may do, oldest first."""
     states = {t.source for t in TRANSITIONS.values()
               if t.is_task and not t.is_machine and user.has_role(*t.actor)}
-    waiting = db.session.scalars(db.select(NumberRequest).where(NumberRequest.state.in_(states))
+    waiting = db.session.scalars(access.visible_requests(user).where(NumberRequest.state.in_(states))
                                  .order_by(NumberRequest.state_changed_at, NumberRequest.id))
     return [r for r in waiting
             if any(t.is_task for t in allowed_transitions(r, user))]

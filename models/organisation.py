@@ -1,15 +1,16 @@
 """Departments (branches), users and their API tokens."""
 import hashlib
 import secrets
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Column, ForeignKey, Index, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .choices import Role
 from .db import db
+from .errors import InvalidInput
 
 
 def utcnow() -> datetime:
@@ -30,6 +31,14 @@ class Department(db.Model):
         return f"{self.name} ({self.city})"
 
 
+# Which branches a user works for (requesters), or is limited to (company-wide roles).
+user_department = Table(
+    "user_department", db.metadata,
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+    Column("department_id", ForeignKey("department.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
 class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -37,16 +46,22 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     # Space-separated; a user has few roles and they are only ever read whole.
     roles_text: Mapped[str] = mapped_column("roles", String(200), default="")
-    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     is_active_user: Mapped[bool] = mapped_column("is_active", default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    # Bumped when the password changes: sessions that carry an older value end.
+    session_version: Mapped[int] = mapped_column(default=1)
 
-    department: Mapped[Department | None] = relationship()
+    departments: Mapped[list[Department]] = relationship(secondary=user_department, order_by=Department.name)
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.is_active_user
+
+    @property
+    def department_ids(self) -> frozenset[int]:
+        return frozenset(d.id for d in self.departments)
 
     @property
     def roles(self) -> frozenset[str]:
@@ -63,15 +78,43 @@ class User(UserMixin, db.Model):
         return bool(self.roles & set(roles))
 
     def set_password(self, password: str) -> None:
+        """A new password ends every other session: they carry the old session_version (see get_id)."""
         self.password_hash = generate_password_hash(password)
+        self.session_version = (self.session_version or 0) + 1
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
-    def issue_token(self) -> str:
-        """Create a new API token; only its hash is stored, so show it once."""
+    def get_id(self) -> str:
+        """What the session and the remember-me cookie hold: a session from before a password change
+        carries an older version and no longer loads its user."""
+        return f"{self.id}:{self.session_version}"
+
+    @classmethod
+    def from_session_id(cls, session_id: str) -> "User | None":
+        """The active user a session id from get_id() names, if that session is still current."""
+        user_id, _, version = (session_id or "").partition(":")
+        if not (user_id.isdigit() and version.isdigit()):
+            return None
+        user = db.session.get(cls, int(user_id))
+        if user is None or not user.is_active or user.session_version != int(version):
+            return None
+        return user
+
+    def issue_token(self, name: str = "API token", days: int | None = None, now: datetime | None = None) -> str:
+        """Create a named API token valid for `days` (ApiToken.DEFAULT_DAYS unless given); only its hash is
+        stored, so show it once."""
+        days = ApiToken.DEFAULT_DAYS if days is None else days
+        name = (name or "").strip()
+        if not name or len(name) > 80:
+            raise InvalidInput("a token needs a name of 1 to 80 characters", {"name": "1 to 80 characters"})
+        if not isinstance(days, int) or not 1 <= days <= ApiToken.MAX_DAYS:
+            raise InvalidInput(f"a token lasts 1 to {ApiToken.MAX_DAYS} days",
+                               {"days": f"1 to {ApiToken.MAX_DAYS} days"})
+        now = now or utcnow()
         token = secrets.token_urlsafe(32)
-        self.tokens.append(ApiToken(token_hash=ApiToken.hash(token)))
+        self.tokens.append(ApiToken(token_hash=ApiToken.hash(token), name=name, created_at=now,
+                                    expires_at=now + timedelta(days=days)))
         return token
 
     def __str__(self) -> str:
@@ -82,17 +125,57 @@ class ApiToken(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(80), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+    DEFAULT_DAYS = 90
+    MAX_DAYS = 730
+    # last_used_at is written at most this often: a token used in a loop must not turn every read into a write.
+    LAST_USED_PRECISION = timedelta(minutes=1)
 
     @staticmethod
     def hash(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
 
+    def status(self, now: datetime | None = None) -> str:
+        now = now or utcnow()
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= now:
+            return "expired"
+        return "active"
+
+    def revoke(self, now: datetime | None = None) -> None:
+        if self.revoked_at is None:
+            self.revoked_at = now or utcnow()
+
     @classmethod
-    def find_user(cls, token: str) -> User | None:
+    def find_user(cls, token: str, now: datetime | None = None) -> User | None:
+        """The active user a token belongs to, unless it is unknown, expired or revoked; notes when it was
+        used (and commits that, at most once a minute per token)."""
+        now = now or utcnow()
         found = db.session.scalar(db.select(cls).filter_by(token_hash=cls.hash(token)))
-        if found is None or not found.user.is_active:
+        if found is None or found.status(now) != "active" or not found.user.is_active:
             return None
+        if found.last_used_at is None or now - found.last_used_at >= cls.LAST_USED_PRECISION:
+            found.last_used_at = now
+            db.session.commit()
         return found.user
+
+
+class SignInAttempt(db.Model):
+    """One try to sign in, kept for a while to limit password guessing per account and per address."""
+
+    __table_args__ = (Index("ix_sign_in_attempt_email_at", "email", "at"),
+                      Index("ix_sign_in_attempt_address_at", "address", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    address: Mapped[str] = mapped_column(String(64))
+    succeeded: Mapped[bool]
+    at: Mapped[datetime] = mapped_column(default=utcnow)

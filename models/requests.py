@@ -5,6 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
+from . import secrets
 from .carriers import Carrier, PbxSystem
 from .choices import DocumentKind
 from .db import db
@@ -25,12 +26,16 @@ class NumberRequest(db.Model):
     version: Mapped[int] = mapped_column(default=1)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # Who approved the budget: the contracts must be approved by somebody else.
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     signed_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     state_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Set when a machine step could not be handed to Prefect; the sweeper clears it.
     dispatch_pending: Mapped[bool] = mapped_column(default=False)
     dispatch_attempts: Mapped[int] = mapped_column(default=0)
+    # Why the last machine step failed (e.g. a template that cannot be rendered); empty when it did not.
+    step_error: Mapped[str] = mapped_column(Text, default="")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -39,6 +44,7 @@ class NumberRequest(db.Model):
     pbx: Mapped[PbxSystem] = relationship()
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
     documents: Mapped[list["Document"]] = relationship(
         back_populates="request", order_by="(Document.kind, Document.version)")
     events: Mapped[list["AuditEvent"]] = relationship(back_populates="request", order_by="AuditEvent.id")
@@ -131,9 +137,22 @@ class CarrierOrder(db.Model):
     external_ref: Mapped[str] = mapped_column(String(120), default="")
     placed_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[datetime | None]
-    trunk: Mapped[dict | None] = mapped_column(JSON)
+    trunk: Mapped[dict | None] = mapped_column(JSON)  # never the password: that is trunk_secret
+    trunk_secret: Mapped[str | None] = mapped_column(Text)  # the trunk's password, encrypted
 
     request: Mapped[NumberRequest] = relationship(back_populates="order")
+
+    def set_trunk(self, trunk: dict) -> None:
+        """Keeps the trunk's settings as they came and its password apart, encrypted."""
+        settings = dict(trunk)
+        password = settings.pop("password", None)
+        self.trunk = settings
+        self.trunk_secret = secrets.encrypt(password) if password else None
+
+    def trunk_password(self) -> str | None:
+        """The trunk's password in clear: for sysadmins' eyes only (see models.access.may_read_secrets).
+        Raises secrets.SecretsKeyError when the key in use is not the one it was encrypted with."""
+        return secrets.decrypt(self.trunk_secret) if self.trunk_secret else None
 
 
 class DisagreementItem(db.Model):
@@ -153,10 +172,11 @@ class DisagreementItem(db.Model):
 
 
 class AuditEvent(db.Model):
-    """Append-only: who did what to a request, when and why."""
+    """Append-only: who did what, when and why; to a request, or (request None) to something `subject` names."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    request_id: Mapped[int] = mapped_column(ForeignKey("number_request.id"), index=True)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("number_request.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(80), default="")
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     actor: Mapped[str] = mapped_column(String(120))
     action: Mapped[str] = mapped_column(String(40))
@@ -165,5 +185,8 @@ class AuditEvent(db.Model):
     comment: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict | None] = mapped_column(JSON)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A chain: each event's hash covers its content and the previous event's hash.
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    hash: Mapped[str] = mapped_column(String(64), default="")
 
-    request: Mapped[NumberRequest] = relationship(back_populates="events")
+    request: Mapped[NumberRequest | None] = relationship(back_populates="events")

@@ -4,9 +4,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from flask_migrate import upgrade
 
 os.environ.setdefault("NUMBERDESK_DISPATCH", "inline")
+# Every test's database is a copy of the demo's, in an instance folder of its own: one secrets key for the whole
+# run reads the trunk passwords the demo encrypted.
+os.environ.setdefault("NUMBERDESK_SECRETS_KEY", Fernet.generate_key().decode())
 
 from models import Carrier, Department, PbxSystem, User, db  # noqa: E402
 from models.choices import Role  # noqa: E402
@@ -57,7 +61,9 @@ def user(email_prefix: str) -> User:
 
 @pytest.fixture
 def people(app):
-    return {role: user(role) for role in ("requester", "approver", "lawyer", "sysadmin", "accountant", "admin")}
+    """The demo's people by role; the requester is the one who works for every branch but Kazan."""
+    found = {role: user(role) for role in ("approver", "lawyer", "sysadmin", "accountant", "admin")}
+    return {"requester": user("branches"), "kazan_requester": user("requester"), **found}
 
 
 @pytest.fixture

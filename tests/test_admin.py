@@ -66,6 +66,11 @@ def add(app, *items) -> list[int]:
         return [item.id for item in items]
 
 
+def branches_of(app, user: User) -> frozenset[int]:
+    with app.app_context():
+        return db.session.get(User, user.id).department_ids
+
+
 def department_form(**changes):
     return {"name": "Kazan office", "city": "Kazan", "address": "Baumana 1", "time_zone": "Europe/Moscow",
             "cost_centre": "CC-KZN", "monthly_call_load": "1200", "ring_group": "600", **changes}
@@ -268,22 +273,27 @@ def test_pbx_create_and_edit(app, admin):
 
 
 def test_user_create_and_edit(app, admin):
-    [department_id] = add(app, Department(name="Moscow HQ", city="Moscow", cost_centre="CC-MSK"))
+    moscow, kazan = add(app, Department(name="Moscow HQ", city="Moscow", cost_centre="CC-MSK"),
+                        Department(name="Kazan office", city="Kazan", cost_centre="CC-KZN"))
     data = {"email": "  Lena@Example.com ", "name": "Lena Lawyer", "roles": [Role.LAWYER, Role.APPROVER],
-            "department_id": str(department_id), "active": "y", "password": "correct horse"}
+            "departments": [str(moscow), str(kazan)], "active": "y", "password": "correct horse"}
     assert admin.post("/admin/users/new", data=data).status_code == 302
     user = one(app, User, email="lena@example.com")
-    assert user.roles == {Role.LAWYER, Role.APPROVER} and user.department_id == department_id
+    assert user.roles == {Role.LAWYER, Role.APPROVER} and branches_of(app, user) == {moscow, kazan}
     assert user.is_active_user and user.check_password("correct horse")
     old_hash = user.password_hash
+    listed = admin.get("/admin/users/?q=lena").get_data(as_text=True)
+    assert "Kazan office, Moscow HQ" in listed
 
-    # Editing without a password keeps the current one.
-    data = {**data, "name": "Lena L.", "department_id": "", "password": "", "roles": [Role.LAWYER]}
+    # Editing without a password keeps the current one; no branches: a company-wide role sees every branch.
+    data = {**data, "name": "Lena L.", "departments": [], "password": "", "roles": [Role.LAWYER]}
     del data["active"]
     assert admin.post(f"/admin/users/{user.id}/edit", data=data).status_code == 302
     user = one(app, User, id=user.id)
-    assert (user.name, user.roles, user.department_id, user.is_active_user) == ("Lena L.", {Role.LAWYER}, None, False)
+    assert (user.name, user.roles, branches_of(app, user), user.is_active_user) == (
+        "Lena L.", {Role.LAWYER}, frozenset(), False)
     assert user.password_hash == old_hash
+    assert "every branch" in admin.get("/admin/users/?q=lena").get_data(as_text=True)
 
     # A duplicate email, no roles and no password on create are all field errors.
     response = admin.post("/admin/users/new", data={"email": "LENA@example.com", "name": "Other", "password": ""})
@@ -293,6 +303,20 @@ def test_user_create_and_edit(app, admin):
                     "A new user needs a password."):
         assert message in page
     assert count(app, User) == 3
+
+
+def test_a_requester_needs_a_branch_and_the_form_says_what_branches_do(app, admin):
+    [kazan] = add(app, Department(name="Kazan office", city="Kazan", cost_centre="CC-KZN"))
+    form = admin.get("/admin/users/new").get_data(as_text=True)
+    assert "Kazan office (Kazan)" in form and "branches limit what they see" in form
+    data = {"email": "rita@example.com", "name": "Rita", "roles": [Role.REQUESTER], "active": "y",
+            "password": "correct horse"}
+    response = admin.post("/admin/users/new", data=data)
+    assert response.status_code == 422
+    assert "A requester works for at least one branch" in response.get_data(as_text=True)
+    assert count(app, User) == 2
+    assert admin.post("/admin/users/new", data={**data, "departments": [str(kazan)]}).status_code == 302
+    assert branches_of(app, one(app, User, email="rita@example.com")) == {kazan}
 
 
 def test_admin_cannot_lock_themselves_out(app, admin):

@@ -11,7 +11,7 @@ def ids(client, tokens):
     def find(path, name):
         return next(item["id"] for item in client.get(path, headers=auth(tokens["requester"])).json
                     if item["name"] == name)
-    return {"department": find("/api/v1/departments", "Kazan showroom"),
+    return {"department": find("/api/v1/departments", "Ufa showroom"),
             "carrier": find("/api/v1/carriers", "VolgaLink"), "pbx": find("/api/v1/pbx", "Office Asterisk")}
 
 
@@ -65,7 +65,7 @@ def test_create_request(client, tokens, ids):
     body = response.json
     assert body["state"] == "draft" and body["department_id"] == ids["department"]
     assert body["allowed_actions"] == ["submit", "cancel"]
-    assert body["history"][0]["action"] == "create" and body["history"][0]["actor"] == "requester@example.com"
+    assert body["history"][0]["action"] == "create" and body["history"][0]["actor"] == "branches@example.com"
 
 
 @pytest.mark.parametrize("overrides,fields", [

@@ -7,7 +7,9 @@ from datetime import date, timedelta
 import pytest
 
 from conftest import login
-from models import BillingImport, Carrier, ExpenseReport, db
+from models import BillingImport, Carrier, ExpenseReport, User, db
+from models.choices import Role
+from webapp.demo import DEMO_PASSWORD
 from models.carrier_files import CALL_FIELDS
 from models.rating import month_start, previous_month
 
@@ -37,7 +39,17 @@ def test_an_accountant_sees_every_branch_with_a_chart(client):
     assert "Keep this report" in page
 
 
-def test_others_see_only_their_own_branch(client, catalog):
+def test_company_wide_roles_see_every_branch_unless_limited(client, people, catalog):
+    login(client, "approver")
+    assert len(departments_shown(client.get("/costs/").text)) == 9
+    people["approver"].departments = [catalog["department"]("Kazan"), catalog["department"]("Ufa")]
+    db.session.commit()
+    page = client.get("/costs/").text
+    assert departments_shown(page) == {str(catalog["department"](city).id) for city in ("Kazan", "Ufa")}
+    assert ">Total<" in page and ">Company<" not in page
+
+
+def test_requesters_see_only_their_own_branches(client, catalog):
     login(client, "requester")  # a Kazan showroom manager
     page = client.get("/costs/").text
     assert departments_shown(page) == {str(catalog["department"]("Kazan").id)}
@@ -55,7 +67,12 @@ def test_others_see_only_their_own_branch(client, catalog):
 
 
 def test_someone_without_a_branch_is_told_why_they_see_nothing(client):
-    login(client, "approver")
+    branchless = User(email="new@example.com", name="New Requester")
+    branchless.roles = {Role.REQUESTER}
+    branchless.set_password(DEMO_PASSWORD)
+    db.session.add(branchless)
+    db.session.commit()
+    login(client, "new")
     page = client.get("/costs/").text
     assert "does not belong to a branch" in page and "data-department" not in page
     assert "does not belong to a branch" in client.get("/costs/archive").text
@@ -76,10 +93,16 @@ def test_kept_reports_are_listed_and_can_be_kept_again(client):
     assert LAST_MONTH.strftime("%B %Y") in page and "workflow:monthly-expense-report" in page
     response = client.post("/costs/archive", data={"month": LAST_MONTH.strftime("%Y-%m")})
     assert response.status_code == 302
-    kept = db.session.scalar(db.select(ExpenseReport).filter_by(month=LAST_MONTH))
-    assert kept.generated_by == "accountant@example.com"
+    versions = db.session.scalars(db.select(ExpenseReport).filter_by(month=LAST_MONTH)
+                                  .order_by(ExpenseReport.version)).all()
+    # Kept again: a second version; the first stays as the monthly workflow generated it.
+    assert [(r.version, r.generated_by) for r in versions] == [
+        (1, "workflow:monthly-expense-report"), (2, "accountant@example.com")]
+    kept = versions[-1]
     page = client.get(response.headers["Location"]).text
-    assert "Kept as generated" in page and "accountant@example.com" in page
+    assert "Version 2, kept as generated" in page and "accountant@example.com" in page
+    archive = client.get("/costs/archive").text
+    assert archive.index(">v2</a>") < archive.index(">v1</a>")  # newest first, both listed
     download = client.get(f"/costs/archive/{kept.id}.xlsx")
     assert download.status_code == 200 and download.data[:2] == b"PK"
     assert client.get("/costs/archive/99999").status_code == 404
@@ -121,7 +144,7 @@ def test_a_running_import_page_refreshes_itself(client, catalog):
     db.session.commit()
     login(client, "accountant")
     page = client.get(f"/costs/imports/{running.id}")
-    assert page.headers["Refresh"] == "2" and 'style="width: 42%"' in page.text
+    assert page.headers["Refresh"] == "2" and "progress-width-42" in page.text
 
 
 def test_an_upload_needs_a_file(client):

@@ -104,11 +104,13 @@ def test_a_request_goes_from_draft_to_active_through_the_real_stack(stack):
         return wait_until(lambda: (r := web.get(f"/requests/{request_id}", headers=as_("requester")).json())
                           ["state"] == state and r, f"state {state}", timeout=180)
 
-    ufa = next(d["id"] for d in web.get("/departments", headers=as_("requester")).json() if d["name"] == "Ufa showroom")
+    # requester@ works for the Kazan showroom
+    kazan = next(d["id"] for d in web.get("/departments", headers=as_("requester")).json()
+                 if d["name"] == "Kazan showroom")
     volga = next(c["id"] for c in web.get("/carriers", headers=as_("requester")).json() if c["name"] == "VolgaLink")
     office = next(p["id"] for p in web.get("/pbx", headers=as_("requester")).json() if p["name"] == "Office Asterisk")
     created = web.post("/requests", headers=as_("requester"), json={
-        "department_id": ufa, "number_type": "local", "quantity": 1, "purpose": "Ufa showroom main line",
+        "department_id": kazan, "number_type": "local", "quantity": 1, "purpose": "Kazan showroom second line",
         "carrier_id": volga, "pbx_id": office})
     assert created.status_code == 201, created.text
     request_id = created.json()["id"]
@@ -121,14 +123,14 @@ def test_a_request_goes_from_draft_to_active_through_the_real_stack(stack):
     act("lawyer", "approve_contracts")
     act("lawyer", "record_signature", signed_on="2026-11-27")
     wait_for("ordered")
-    act("sysadmin", "confirm_order", numbers=["+73472000555"],
-        trunk={"type": "registration", "registrar": "sip.volgalink.example", "username": "ufa1", "password": "s3"})
+    act("sysadmin", "confirm_order", numbers=["+78432000555"],
+        trunk={"type": "registration", "registrar": "sip.volgalink.example", "username": "kzn1", "password": "s3"})
     wait_for("attaching")
     act("sysadmin", "confirm_attachment")
     wait_for("verifying")
     final = act("sysadmin", "confirm_verification", comment="Test call answered")
 
-    assert final["state"] == "active" and final["numbers"] == ["+73472000555"]
+    assert final["state"] == "active" and final["numbers"] == ["+78432000555"]
     machine = [h["actor"] for h in final["history"] if h["actor"].startswith("workflow:")]
     assert machine == ["workflow:draft_contracts", "workflow:place_carrier_order", "workflow:attach_to_pbx",
                        "workflow:verify_number"]

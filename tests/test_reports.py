@@ -10,7 +10,8 @@ import pytest
 from openpyxl import load_workbook
 
 from conftest import auth, login
-from models import Carrier, Department, ExpenseReport, PhoneNumber, db
+from models import Carrier, Department, ExpenseReport, PhoneNumber, User, db
+from models.choices import Role
 from models.audit import carrier_audit
 from models.expenses import CLASSES, ExpenseFigures, expense_figures, monthly_costs
 from models.rating import month_start, next_month, previous_month
@@ -111,12 +112,18 @@ def test_figures_survive_being_kept_as_json(app, month):
 def test_the_monthly_flow_keeps_last_months_report(app, month):
     assert monthly_expense_report.name == "monthly-expense-report"
     assert costs.store_monthly_report() == f"expense report {month:%Y-%m} stored"
-    kept = db.session.scalar(db.select(ExpenseReport).filter_by(month=month))
+    kept = db.session.scalars(db.select(ExpenseReport).filter_by(month=month)
+                              .order_by(ExpenseReport.version.desc())).first()
     assert kept.generated_by == "workflow:monthly-expense-report"
     assert kept.figures() == expense_figures(month)
-    before = db.session.scalar(db.select(db.func.count(ExpenseReport.id)))
-    costs.store_monthly_report(f"{month:%Y-%m}")  # again: replaces, never duplicates
-    assert db.session.scalar(db.select(db.func.count(ExpenseReport.id))) == before
+    first = (kept.id, kept.version, kept.data, kept.generated_at)
+    costs.store_monthly_report(f"{month:%Y-%m}")  # again: a new version, the kept one stays as it was
+    db.session.expire_all()
+    kept_again = db.session.scalars(db.select(ExpenseReport).filter_by(month=month)
+                                    .order_by(ExpenseReport.version)).all()
+    assert [r.version for r in kept_again][-2:] == [first[1], first[1] + 1]
+    earlier = db.session.get(ExpenseReport, first[0])
+    assert (earlier.id, earlier.version, earlier.data, earlier.generated_at) == first
 
 
 def test_the_audit_flags_volgalinks_silent_price_rise(app, month):
@@ -184,12 +191,23 @@ def test_the_api_report(client, tokens, month):
     assert "/reports/expenses" in spec["paths"]
 
 
-def test_the_api_shows_others_only_their_own_branch(client, tokens, month):
-    mine = client.get(f"/api/v1/reports/expenses?month={month:%Y-%m}", headers=auth(tokens["requester"])).json
+def test_the_api_shows_a_requester_only_their_branches(client, tokens, month):
+    mine = client.get(f"/api/v1/reports/expenses?month={month:%Y-%m}", headers=auth(tokens["kazan_requester"])).json
     assert [d["name"] for d in mine["departments"]] == ["Kazan showroom"]
     assert mine["total"] == mine["departments"][0]["total"]
-    nobody = client.get(f"/api/v1/reports/expenses?month={month:%Y-%m}", headers=auth(tokens["approver"]))
+    others = client.get(f"/api/v1/reports/expenses?month={month:%Y-%m}", headers=auth(tokens["requester"])).json
+    assert len(others["departments"]) == 8 and "Kazan showroom" not in {d["name"] for d in others["departments"]}
+
+
+def test_the_api_refuses_figures_to_someone_without_a_branch(client, month):
+    branchless = User(email="new@example.com", name="New Requester", password_hash="-")
+    branchless.roles = {Role.REQUESTER}
+    db.session.add(branchless)
+    token = branchless.issue_token()
+    db.session.commit()
+    nobody = client.get(f"/api/v1/reports/expenses?month={month:%Y-%m}", headers=auth(token))
     assert nobody.status_code == 403 and nobody.json["error"] == "forbidden"
+    assert "does not belong to a branch" in nobody.json["message"]
 
 
 @pytest.mark.parametrize("query", ["?month=2026-13", "?month=october", ""])

@@ -1,12 +1,16 @@
 """Machine steps: they make what the request needs, once, however often they run."""
 import io
+from datetime import timedelta
 
 import docx
 import pytest
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
+from conftest import login
+from contract_templates import validation
+from contract_templates.validation import validate_template
 from lifecycle_helpers import new_request, request_in, walk
-from models import CarrierOrder, Document, NumberRequest, db
+from models import CarrierOrder, Document, NumberRequest, TemplateVersion, db
 from models.lifecycle import APPROVED, LEGAL_REVIEW, apply_action
 from workflows import dispatch, steps
 
@@ -30,7 +34,7 @@ def approved(people, catalog, **kwargs) -> NumberRequest:
 
 
 def test_drafting_twice_makes_one_set_of_contracts(people, catalog):
-    request = approved(people, catalog, city="Kazan", carrier="VolgaLink")
+    request = approved(people, catalog, city="Ufa", carrier="VolgaLink")
     assert steps.draft_contracts(request.id).endswith("contracts_drafted")
     first = kinds(request)
     assert "nothing to do" in steps.draft_contracts(request.id)
@@ -54,7 +58,7 @@ def test_a_reselling_pbx_vendor_gets_a_tripartite_agreement_instead(people, cata
 
 
 def test_documents_carry_the_parties_and_a_checksum(people, catalog):
-    request = walk(approved(people, catalog, city="Kazan", carrier="VolgaLink"), [("step", "draft_contracts")],
+    request = walk(approved(people, catalog, city="Ufa", carrier="VolgaLink"), [("step", "draft_contracts")],
                    people)
     contract = next(d for d in request.documents if d.kind == "service_contract")
     assert "VolgaLink Regional Telecom LLC" in text_of(contract)
@@ -65,7 +69,7 @@ def test_documents_carry_the_parties_and_a_checksum(people, catalog):
 
 
 def test_a_redraft_adds_new_versions_and_keeps_the_old(people, catalog):
-    request = request_in("changes_requested", people, catalog, city="Kazan", carrier="VolgaLink")
+    request = request_in("changes_requested", people, catalog, city="Ufa", carrier="VolgaLink")
     old = {d.id: d.sha256 for d in request.documents}
     apply_action(request, "carrier_response", people["lawyer"], {"accepted": True})
     db.session.commit()
@@ -178,3 +182,100 @@ def test_a_second_round_of_changes_keeps_the_first(people, catalog):
     steps.draft_protocol(request.id)
     db.session.refresh(request)
     assert [(i.round, i.clause) for i in request.disagreements] == [(1, "4.2")]
+
+
+# --- an uploaded template that fails on real data ---------------------------------------------------
+
+def template(*paragraphs: str) -> bytes:
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+GOOD = template("Supplementary agreement {{ request.reference }} with {{ carrier.legal_name }}")
+# The sample request asks for 2 numbers, so the upload's test render never reaches the bomb; a real
+# request for 3 does.
+# Real data first, so that Jinja cannot fold the product into a constant while compiling.
+MEMORY_BOMB = template("Agreement {{ request.reference }}",
+                       "{% if request.quantity > 2 %}{{ request.purpose * 10000 * 10000 * 100 }}{% endif %}")
+ENDLESS = template("Agreement {{ request.reference }}",
+                   "{% if request.quantity > 2 %}{% for i in range(10000) %}{% for j in range(10000) %}"
+                   "{% for k in range(10000) %}{% endfor %}{% endfor %}{% endfor %}{% endif %}")
+
+
+def upload(kind: str, language: str, content: bytes, people) -> TemplateVersion:
+    # It passes the upload's checks: only real data makes it fail.
+    assert validate_template(kind, language, content, f"{kind}.docx") == []
+    version = TemplateVersion.add(kind, language, content, f"{kind}.docx", people["admin"])
+    db.session.commit()
+    return version
+
+
+@pytest.mark.parametrize("bomb, reason", [
+    (MEMORY_BOMB, "rendering used too much memory (more than 1024 MB)"),
+    (ENDLESS, "rendering took too long (stopped after 1 s)"),
+])
+def test_a_template_that_explodes_on_real_data_fails_its_step_cleanly(people, catalog, client, monkeypatch,
+                                                                      bomb, reason):
+    monkeypatch.setattr(validation, "RENDER_CPU_SECONDS", 1)
+    # TransTelecom Direct's service contract is signed: only the supplementary agreement is drafted.
+    request = approved(people, catalog, quantity=3)
+    language = request.carrier.language
+    bad = upload("supplementary_agreement", language, bomb, people)
+    version = request.version
+
+    result = steps.draft_contracts(request.id)  # returns: the worker process carries on
+
+    db.session.refresh(request)
+    expected = f"the supplementary agreement could not be made: {reason} (uploaded template {bad.label})"
+    assert result == f"request {request.id}: {expected}"
+    assert request.step_error == expected
+    assert request.state == APPROVED and request.version == version and request.documents == []
+    assert "contracts_drafted" not in [e.action for e in request.events]
+
+    login(client, "branches")  # who asked for it
+    assert expected in client.get(f"/requests/{request.id}").text
+    client.post("/logout")
+    login(client, "admin")
+    admin_page = client.get("/admin/").text
+    assert expected in admin_page and f'href="/requests/{request.id}"' in admin_page
+
+
+def test_a_corrected_template_lets_the_sweeper_finish_the_step_and_clears_the_error(
+        people, catalog, client, monkeypatch):
+    request = approved(people, catalog, quantity=3)
+    language = request.carrier.language
+    upload("supplementary_agreement", language, MEMORY_BOMB, people)
+    steps.draft_contracts(request.id)
+    db.session.refresh(request)
+    assert "could not be made" in request.step_error and request.state == APPROVED
+
+    good = upload("supplementary_agreement", language, GOOD, people)
+    request.state_changed_at -= timedelta(minutes=5)  # long enough for the sweeper to count it as stuck
+    db.session.commit()
+    monkeypatch.setenv("NUMBERDESK_DISPATCH", "inline")
+    assert dispatch.sweep_stuck_requests() == [request.id]
+
+    db.session.refresh(request)
+    assert request.state == LEGAL_REVIEW and request.step_error == ""
+    [agreement] = request.documents
+    assert agreement.template_version == good.label and request.reference in text_of(agreement)
+    login(client, "admin")
+    assert "could not be made" not in client.get("/admin/").text
+    assert "could not be made" not in client.get(f"/requests/{request.id}").text
+
+
+def test_a_rendered_document_may_not_carry_what_uploads_may_not(people, catalog):
+    # Jinja can write markup the upload check never saw: the document it makes is checked too.
+    field = ("{% if request.quantity > 2 %}"
+             "{{ '<w:r><w:fldSimple w:instr=\"DDEAUTO c:\\\\windows\\\\calc.exe\"/></w:r>' | safe }}{% endif %}")
+    request = approved(people, catalog, quantity=3)
+    upload("supplementary_agreement", request.carrier.language, template("Agreement", field), people)
+    steps.draft_contracts(request.id)
+    db.session.refresh(request)
+    assert request.state == APPROVED
+    assert "could not be made: rendering failed: the document it made contains a DDEAUTO field code" \
+        in request.step_error

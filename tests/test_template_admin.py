@@ -98,7 +98,7 @@ def test_unknown_kind(client, tokens):
 def test_listing(client, tokens):
     assert post_template(client, tokens["admin"], kind="pbx_sheet", language="ru",
                          data=(TEMPLATE_DIR / "ru" / "pbx_sheet.docx").read_bytes()).status_code == 201
-    response = client.get("/api/v1/templates", headers=auth(tokens["requester"]))
+    response = client.get("/api/v1/templates", headers=auth(tokens["lawyer"]))
     assert response.status_code == 200
     entries = {(entry["kind"], entry["language"]): entry for entry in response.json}
     assert len(entries) == 7 * 2
@@ -123,7 +123,7 @@ def test_variables_endpoint(client, tokens):
 
 
 def test_bundled_download(client, tokens):
-    response = client.get("/api/v1/templates/service_contract/en/bundled", headers=auth(tokens["accountant"]))
+    response = client.get("/api/v1/templates/service_contract/en/bundled", headers=auth(tokens["lawyer"]))
     assert response.status_code == 200 and response.data == BUNDLED
 
 

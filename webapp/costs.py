@@ -1,7 +1,8 @@
 """Costs: the monthly expense report per branch, the reports kept, importing carriers' billing files, the
 invoice audit and each carrier's CSV layout.
 
-Accountants see every branch and run imports and audits; anyone else sees only their own branch's figures.
+Accountants run imports and audits. Everyone sees the figures of the branches the access policy gives them
+(models/access.py): company-wide roles every branch unless an admin limited them, requesters their own branches.
 """
 import csv
 import io
@@ -12,27 +13,30 @@ from pathlib import Path
 
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
                    stream_with_context, url_for)
-from flask_login import current_user, login_required
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import BadRequest
 from werkzeug.utils import secure_filename
 
-from models import BillingImport, Carrier, DomainError, ExpenseReport, InvalidInput, RejectedRow, db
+from models import BillingImport, Carrier, DomainError, ExpenseReport, InvalidInput, RejectedRow, access, db
+from models import audit_trail
 from models.audit import audit_overview, carrier_audit
 from models.carrier_files import CsvLayout
 from models.carrier_text import parse_month
 from models.choices import DestinationClass, ImportKind, ImportStatus, InvoiceItem, Role
-from models.expenses import (CLASSES, ExpenseFigures, expense_figures, last_complete_month, store_expense_report,
-                             visible_department_ids)
+from models.expenses import CLASSES, ExpenseFigures, expense_figures, last_complete_month, store_expense_report
 from models.rating import next_month, previous_month
 from workflows.dispatch import dispatch_import
 
-from .auth import roles_required
+from .access_rules import SIGNED_IN, roles, rule
 from .charts import stacked_bars
 from .cost_forms import CsvLayoutForm, UploadForm
 from .extensions import csrf
-from .report_files import XLSX_TYPE, report_csv, report_xlsx
+from .report_files import XLSX_TYPE, report_csv, report_xlsx, safe_row
 
 bp = Blueprint("costs", __name__, url_prefix="/costs")
+ACCOUNTANTS = roles(Role.ACCOUNTANT)  # the invoice audit and keeping reports
+IMPORTERS = roles(*access.BILLING_IMPORTERS)
 # Browser uploads up to this size; bigger files go through `numberdesk import cdrs` on the server.
 MAX_UPLOAD_BYTES = 2 * 1024 ** 3
 NO_DEPARTMENT = ("Your account does not belong to a branch, so there are no figures to show you. "
@@ -68,8 +72,9 @@ def _month(default: date) -> date:
         abort(404, description=f"There is no such report: {error}.")
 
 
-def _visible() -> set[int] | None:
-    return visible_department_ids(current_user)
+def _visible() -> frozenset[int] | None:
+    """The branches whose figures the user sees: None for every branch, an empty set for none."""
+    return access.branch_scope(current_user)
 
 
 def _chart(figures: ExpenseFigures):
@@ -80,11 +85,12 @@ def _chart(figures: ExpenseFigures):
 def _report_page(figures: ExpenseFigures | None, month: date, kept: ExpenseReport | None = None):
     return render_template("costs/report.html", figures=figures, month=month, kept=kept,
                            chart=_chart(figures) if figures else None, no_department=NO_DEPARTMENT,
+                           every_branch=_visible() is None,
                            previous=previous_month(month), following=next_month(month))
 
 
 @bp.get("/")
-@login_required
+@rule(SIGNED_IN)
 def index():
     month = _month(last_complete_month())
     visible = _visible()
@@ -101,7 +107,7 @@ def _download(figures: ExpenseFigures, fmt: str) -> Response:
 
 
 @bp.get("/report.<any(csv, xlsx):fmt>")
-@login_required
+@rule(SIGNED_IN)
 def report_download(fmt: str):
     visible = _visible()
     if visible == set():
@@ -110,22 +116,29 @@ def report_download(fmt: str):
 
 
 @bp.get("/archive")
-@login_required
+@rule(SIGNED_IN)
 def archive():
     visible = _visible()
-    reports = db.session.scalars(db.select(ExpenseReport).order_by(ExpenseReport.month.desc())).all()
+    reports = db.session.scalars(db.select(ExpenseReport)
+                                 .order_by(ExpenseReport.month.desc(), ExpenseReport.version.desc())).all()
     kept = [(report, report.figures().only(visible)) for report in reports] if visible != set() else []
     return render_template("costs/archive.html", kept=kept, no_department=NO_DEPARTMENT if visible == set() else "",
                            default_month=last_complete_month())
 
 
 @bp.post("/archive")
-@roles_required(Role.ACCOUNTANT)
+@rule(ACCOUNTANTS)
 def keep_report():
     month = _month(last_complete_month())
     report = store_expense_report(month, generated_by=current_user.email)
-    db.session.commit()
-    flash(f"The report for {month:%B %Y} is kept as it is now.", "success")
+    try:
+        db.session.commit()
+    except IntegrityError:  # somebody kept the same month at the same moment: their version stays
+        db.session.rollback()
+        flash(f"Another report for {month:%B %Y} was kept at the same moment; it is listed here. "
+              "Keep the month again for a newer version.", "warning")
+        return redirect(url_for("costs.archive"))
+    flash(f"The report for {month:%B %Y} is kept as it is now, as version {report.version}.", "success")
     return redirect(url_for("costs.kept_report", report_id=report.id))
 
 
@@ -140,14 +153,14 @@ def _kept(report_id: int) -> tuple[ExpenseReport, ExpenseFigures]:
 
 
 @bp.get("/archive/<int:report_id>")
-@login_required
+@rule(SIGNED_IN)
 def kept_report(report_id: int):
     report, figures = _kept(report_id)
     return _report_page(figures, report.month, kept=report)
 
 
 @bp.get("/archive/<int:report_id>.<any(csv, xlsx):fmt>")
-@login_required
+@rule(SIGNED_IN)
 def kept_report_download(report_id: int, fmt: str):
     return _download(_kept(report_id)[1], fmt)
 
@@ -177,7 +190,7 @@ def _save_upload(form: UploadForm) -> BillingImport:
 # the form still checks its CSRF token itself.
 @bp.route("/imports", methods=["GET", "POST"])
 @csrf.exempt
-@roles_required(Role.ACCOUNTANT)
+@rule(IMPORTERS)
 def imports():
     request.max_content_length = MAX_UPLOAD_BYTES
     form = _upload_form()
@@ -202,19 +215,21 @@ def _import(import_id: int) -> BillingImport:
 
 
 @bp.get("/imports/<int:import_id>")
-@roles_required(Role.ACCOUNTANT)
+@rule(IMPORTERS)
 def import_detail(import_id: int):
     billing_import = _import(import_id)
     rejected = db.session.scalars(db.select(RejectedRow).filter_by(import_id=import_id)
                                   .order_by(RejectedRow.line).limit(20)).all()
-    response = Response(render_template("costs/import_detail.html", i=billing_import, rejected=rejected))
+    imported_month = billing_import.latest_month() if billing_import.is_finished else None
+    response = Response(render_template("costs/import_detail.html", i=billing_import, rejected=rejected,
+                                        imported_month=imported_month))
     if not billing_import.is_finished:
         response.headers["Refresh"] = "2"  # the page follows the import until it is done
     return response
 
 
 @bp.get("/imports/<int:import_id>/rejected.csv")
-@roles_required(Role.ACCOUNTANT)
+@rule(IMPORTERS)
 def rejected_rows(import_id: int):
     billing_import = _import(import_id)
     rows = db.session.execute(db.select(RejectedRow.line, RejectedRow.reason, RejectedRow.raw)
@@ -226,7 +241,7 @@ def rejected_rows(import_id: int):
         writer = csv.writer(text)
         writer.writerow(["line", "reason", "row"])
         for row in rows:
-            writer.writerow(row)
+            writer.writerow(safe_row(row))  # the raw line is the carrier's text: it may start with "="
             if text.tell() > 64 * 1024:
                 yield text.getvalue()
                 text.seek(0)
@@ -238,7 +253,7 @@ def rejected_rows(import_id: int):
 
 
 @bp.get("/audit")
-@roles_required(Role.ACCOUNTANT)
+@rule(ACCOUNTANTS)
 def audit():
     month = _month(last_complete_month())
     return render_template("costs/audit.html", month=month, audits=audit_overview(month),
@@ -246,7 +261,7 @@ def audit():
 
 
 @bp.get("/audit/<int:carrier_id>")
-@roles_required(Role.ACCOUNTANT)
+@rule(ACCOUNTANTS)
 def carrier_audit_page(carrier_id: int):
     carrier = db.session.get(Carrier, carrier_id)
     if carrier is None:
@@ -257,7 +272,7 @@ def carrier_audit_page(carrier_id: int):
 
 
 @bp.route("/carriers/<int:carrier_id>/layout", methods=["GET", "POST"])
-@roles_required(Role.ACCOUNTANT, Role.ADMIN)
+@rule(roles(Role.ACCOUNTANT, Role.ADMIN))
 def carrier_layout(carrier_id: int):
     carrier = db.session.get(Carrier, carrier_id)
     if carrier is None:
@@ -273,7 +288,9 @@ def carrier_layout(carrier_id: int):
             form.show_errors(error.fields)
             status = 422
         else:
+            before = audit_trail.snapshot(carrier)
             carrier.cdr_layout = layout.to_data()
+            audit_trail.record_change(current_user, carrier, before, action="edit_layout")
             db.session.commit()
             flash(f"{carrier.name}'s call record layout is saved.", "success")
             return redirect(url_for("costs.imports"))

@@ -1,14 +1,18 @@
 """Demo data: nine branches, three carriers, two PBXs, one user per role, requests at several stages, and
 numbers in service with several months of calls, invoices and expense reports."""
 import csv
+import os
 import random
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from time import monotonic
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
+from flask import current_app
+from sqlalchemy.exc import SQLAlchemyError
 
 from models import BillingImport, Carrier, Department, NumberRequest, PbxSystem, PhoneNumber, Tariff, User, db
 from models.billing import tariff_schedules
@@ -31,6 +35,8 @@ DEMO_USERS = [
     ("sysadmin@example.com", "Sergei Sysadmin", [Role.SYSADMIN]),
     ("accountant@example.com", "Anna Accountant", [Role.ACCOUNTANT]),
     ("admin@example.com", "Adam Admin", [Role.ADMIN]),
+    # Requests for every branch but Kazan; requester@ works for the Kazan showroom alone.
+    ("branches@example.com", "Boris Branches", [Role.REQUESTER]),
 ]
 # name, city, time zone, cost centre, calls per month, address
 BRANCHES = [
@@ -91,8 +97,63 @@ def _advance(request: NumberRequest, user: User, action: str, payload: dict | No
         db.session.refresh(request)
 
 
+class DemoRefused(Exception):
+    """The demo, with its published passwords, may not be loaded here."""
+
+
+def demo_refusal() -> str | None:
+    """Why this installation must not get the demo, or None when it may."""
+    if os.environ.get("NUMBERDESK_ENV", "").strip().lower() == "production":
+        return ("NUMBERDESK_ENV=production: the demo's users have a published password and are never created "
+                "here; use `numberdesk setup --no-demo` and `numberdesk users create-admin EMAIL`")
+    return None
+
+
+def demo_wanted() -> bool:
+    """`make run` loads the demo; NUMBERDESK_DEMO=0 (like `setup --no-demo`) is a real installation."""
+    return os.environ.get("NUMBERDESK_DEMO", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+def holds_demo_users() -> bool:
+    """Whether any of the demo's users (with their published password) is in the database."""
+    emails = [email for email, _, _ in DEMO_USERS]
+    return db.session.scalar(db.select(User.id).where(User.email.in_(emails)).limit(1)) is not None
+
+
+# How long a web process trusts its last look for the demo's users.
+DEMO_MARKER_SECONDS = 60.0
+
+
+def demo_in_use() -> bool:
+    """Whether the banner "demo data" belongs on the pages.
+
+    Every page asks, so each process looks at the database at most once a minute (one indexed query on the
+    user's unique e-mail) and keeps the answer in app.extensions; loading the demo in this process sets it
+    at once. A demo loaded or its users removed by another process shows within a minute. A database that
+    cannot answer (not migrated yet) shows no banner rather than an error page."""
+    marker = current_app.extensions.setdefault("numberdesk_demo", {"checked_at": None, "in_use": False})
+    now = monotonic()
+    if marker["checked_at"] is None or now - marker["checked_at"] >= DEMO_MARKER_SECONDS:
+        try:
+            marker["in_use"] = holds_demo_users()
+        except SQLAlchemyError:
+            db.session.rollback()
+            marker["in_use"] = False
+        marker["checked_at"] = now
+    return marker["in_use"]
+
+
+def _mark_demo_loaded() -> None:
+    current_app.extensions["numberdesk_demo"] = {"checked_at": monotonic(), "in_use": True}
+
+
 def load_demo_data() -> bool:
-    """Fill an empty database; return False (and change nothing) if it already has users."""
+    """Fill an empty database; return False (and change nothing) if it already has users.
+
+    Raises DemoRefused under NUMBERDESK_ENV=production, whoever calls it."""
+    refusal = demo_refusal()
+    if refusal:
+        raise DemoRefused(refusal)
     if db.session.scalar(db.select(db.func.count(User.id))):
         return False
     departments = {}
@@ -111,22 +172,29 @@ def load_demo_data() -> bool:
         user = User(email=email, name=name)
         user.roles = roles
         user.set_password(DEMO_PASSWORD)
-        people[roles[0]] = user
+        people[email] = user
         db.session.add(user)
-    people[Role.REQUESTER].department = departments["Kazan"]
+    people["requester@example.com"].departments = [departments["Kazan"]]
+    people["branches@example.com"].departments = [d for city, d in departments.items() if city != "Kazan"]
     db.session.commit()
 
-    requester, approver, lawyer, sysadmin = (people[r] for r in (Role.REQUESTER, Role.APPROVER, Role.LAWYER,
-                                                                 Role.SYSADMIN))
+    approver, lawyer, sysadmin = (people[f"{role}@example.com"]
+                                  for role in (Role.APPROVER, Role.LAWYER, Role.SYSADMIN))
+
+    def requester_in(city: str) -> User:
+        return people["requester@example.com" if city == "Kazan" else "branches@example.com"]
+
+    def requester_for(request: NumberRequest) -> User:
+        return requester_in(request.department.city)
 
     def new(city: str, carrier: Carrier, pbx: PbxSystem, purpose: str, quantity: int = 1) -> NumberRequest:
-        request = open_request(requester, department_id=departments[city].id, number_type=NumberType.LOCAL,
+        request = open_request(requester_in(city), department_id=departments[city].id, number_type=NumberType.LOCAL,
                                quantity=quantity, purpose=purpose, carrier_id=carrier.id, pbx_id=pbx.id)
         db.session.commit()
         return request
 
     def to_active(request: NumberRequest, numbers: list[str]) -> None:
-        _advance(request, requester, "submit")
+        _advance(request, requester_for(request), "submit")
         _advance(request, approver, "approve", {"comment": "Within the branch budget."})
         _advance(request, lawyer, "approve_contracts", {"comment": "Protective terms in place."})
         _advance(request, lawyer, "record_signature", {"signed_on": (date.today() - timedelta(days=3)).isoformat()})
@@ -140,19 +208,20 @@ def load_demo_data() -> bool:
               ["+74951234567"])
     to_active(new("St Petersburg", federal, office, "Showroom main line"), ["+78122000001"])
     ordered = new("Yekaterinburg", federal, office, "Showroom main line and a second line", quantity=2)
-    for user, action in ((requester, "submit"), (approver, "approve"), (lawyer, "approve_contracts")):
+    for user, action in ((requester_for(ordered), "submit"), (approver, "approve"), (lawyer, "approve_contracts")):
         _advance(ordered, user, action)
     _advance(ordered, lawyer, "record_signature", {"signed_on": date.today().isoformat()})
     review = new("Kazan", volga, office, "Showroom line with local calls")
-    _advance(review, requester, "submit")
+    _advance(review, requester_for(review), "submit")
     _advance(review, approver, "approve", {"comment": "Pilot city."})
     submitted = new("Samara", federal, office, "Showroom main line")
-    _advance(submitted, requester, "submit")
+    _advance(submitted, requester_for(submitted), "submit")
     new("Novosibirsk", federal, office, "Showroom main line")
     rejected = new("Krasnodar", federal, cloud, "Second line for peak season")
-    _advance(rejected, requester, "submit")
+    _advance(rejected, requester_for(rejected), "submit")
     _advance(rejected, approver, "reject", {"comment": "Not in this year's budget."})
     load_demo_costs()
+    _mark_demo_loaded()
     return True
 
 

@@ -1,6 +1,6 @@
 """Reviewing documents in the browser: preview, PDF and redline.
 
-Endpoints (all need a signed-in user, as the .docx download does):
+Endpoints (for signed-in users who may see the document's request, as the .docx download is):
 
 * ``documents.preview``  GET /documents/<id>/preview
 * ``documents.pdf``      GET /documents/<id>.pdf
@@ -9,17 +9,18 @@ Endpoints (all need a signed-in user, as the .docx download does):
 :func:`document_as` serves one document as docx, pdf or html for the JSON API.
 """
 import fcntl
+import os
 import secrets
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, make_response, render_template, request
-from flask_login import login_required
+from flask import Blueprint, Response, current_app, make_response, render_template, request
 
 from contract_templates import convert
 from contract_templates.convert import ConversionFailed, ConversionUnavailable
-from models import Document, db
+from models import Document
 
-from .requests import docx_response
+from .access_rules import SIGNED_IN, rule
+from .requests import docx_response, load_document
 
 bp = Blueprint("documents", __name__)
 
@@ -51,13 +52,6 @@ def _problem(status: int, title: str, message: str, document: Document | None = 
                  document=document, hint=hint)
 
 
-def _load(document_id: int) -> Document:
-    found = db.session.get(Document, document_id)
-    if found is None:
-        abort(404, description="There is no such document.")
-    return found
-
-
 def _versions(document: Document) -> list[Document]:
     return [d for d in document.request.documents if d.kind == document.kind]
 
@@ -69,17 +63,30 @@ def _pdf_filename(document: Document) -> str:
 def _pdf(document: Document) -> bytes:
     """The document as PDF, kept in the instance folder under its .docx's hash: a stored document never
     changes, and each conversion starts LibreOffice for a second or more. A lock per document lets one
-    request convert while another asking for the same document waits for the result."""
+    request convert while another asking for the same document waits for the result.
+
+    No document holds a secret (a trunk password is always •••• in documents, see
+    workflows.documents.build_context), so every PDF may be kept. Kept PDFs are still the company's contracts:
+    the folder and its files are for the app's own user only."""
     folder = Path(current_app.instance_path) / "pdf"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)  # a folder made before PDFs were private too
     kept = folder / f"{document.sha256}.pdf"
-    with open(folder / f"{document.sha256}.lock", "w") as lock:
+    with _private_file(folder / f"{document.sha256}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not kept.is_file():
             unfinished = kept.with_suffix(".part")
-            unfinished.write_bytes(convert.docx_to_pdf(document.content))
+            with _private_file(unfinished, "wb") as part:
+                part.write(convert.docx_to_pdf(document.content))
             unfinished.replace(kept)
     return kept.read_bytes()
+
+
+def _private_file(path: Path, mode: str):
+    """Opens `path` for writing, made (or made again) readable and writable by its owner only."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
+    return os.fdopen(descriptor, mode)
 
 
 def pdf_response(document: Document) -> Response:
@@ -118,9 +125,9 @@ def document_as(document: Document, fmt: str) -> Response:
 
 
 @bp.get("/documents/<int:document_id>/preview")
-@login_required
+@rule(SIGNED_IN)
 def preview(document_id: int):
-    document = _load(document_id)
+    document = load_document(document_id)
     try:
         body, problem = convert.docx_to_html(document.content), ""
     except ConversionFailed as error:
@@ -130,9 +137,9 @@ def preview(document_id: int):
 
 
 @bp.get("/documents/<int:document_id>.pdf")
-@login_required
+@rule(SIGNED_IN)
 def pdf(document_id: int):
-    document = _load(document_id)
+    document = load_document(document_id)
     try:
         return pdf_response(document)
     except ConversionUnavailable:
@@ -144,15 +151,15 @@ def pdf(document_id: int):
 
 
 @bp.get("/documents/<int:document_id>/compare")
-@login_required
+@rule(SIGNED_IN)
 def compare(document_id: int):
-    document = _load(document_id)
+    document = load_document(document_id)
     versions = _versions(document)
     other_id = request.args.get("with", "").strip()
     if other_id:
         if not (other_id.isascii() and other_id.isdigit()):
             return _problem(400, "Cannot compare", "“with” must be the id of another document.", document)
-        other = _load(int(other_id))
+        other = load_document(int(other_id))
         if other.request_id != document.request_id or other.kind != document.kind:
             return _problem(400, "Cannot compare",
                             "Only versions of the same document of the same request can be compared: "

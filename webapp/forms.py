@@ -4,8 +4,9 @@ import re
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, EmailField, FieldList, Form, FormField, HiddenField, IntegerField,
                      PasswordField, RadioField, SelectField, StringField, SubmitField, TextAreaField)
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional
 
+from models import ApiToken
 from models.choices import NumberType, TrunkType
 from models.payloads import ITEM_FIELDS
 
@@ -13,8 +14,29 @@ from models.payloads import ITEM_FIELDS
 class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired()])
-    remember = BooleanField("Keep me signed in")
+    remember = BooleanField("Keep me signed in", description="For 14 days on this device.")
     submit = SubmitField("Sign in")
+
+
+PASSWORD_MIN_LENGTH = 8  # as `numberdesk users create` asks
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired()])
+    new_password = PasswordField("New password", validators=[
+        DataRequired(), Length(PASSWORD_MIN_LENGTH, 200, message=f"Use {PASSWORD_MIN_LENGTH} to 200 characters.")],
+        description=f"At least {PASSWORD_MIN_LENGTH} characters.")
+    confirm = PasswordField("New password again", validators=[
+        DataRequired(), EqualTo("new_password", message="The two new passwords differ.")])
+    submit = SubmitField("Change password")
+
+
+class TokenForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=80)],
+                       description="What uses it, e.g. the branch reporting script.")
+    days = IntegerField("Valid for (days)", default=ApiToken.DEFAULT_DAYS,
+                        validators=[InputRequired(), NumberRange(1, ApiToken.MAX_DAYS)])
+    submit = SubmitField("Create token")
 
 
 class RequestForm(FlaskForm):

@@ -1,16 +1,19 @@
 """The inventory of numbers the company holds."""
 from flask import Blueprint, current_app, render_template, request
-from flask_login import login_required
+from flask_login import current_user
 
-from models import Carrier, Department, PhoneNumber, db
+from models import Carrier, Department, PhoneNumber, User, access, db
 from models.choices import Holder, NumberStatus
+
+from .access_rules import SIGNED_IN, rule
 
 bp = Blueprint("numbers", __name__)
 
 
-def inventory_query(args):
-    """The numbers matching the page's (or the API's) filters, newest first."""
-    query = db.select(PhoneNumber).join(PhoneNumber.department).order_by(Department.city, PhoneNumber.e164)
+def inventory_query(args, user: User):
+    """The numbers of the branches `user` sees, matching the page's (or the API's) filters, by city and number."""
+    query = access.in_scope(user, db.select(PhoneNumber), PhoneNumber.department_id)
+    query = query.join(PhoneNumber.department).order_by(Department.city, PhoneNumber.e164)
     if args.get("holder") in Holder.values():
         query = query.where(PhoneNumber.holder == args["holder"])
     if args.get("status") in NumberStatus.values():
@@ -25,9 +28,11 @@ def inventory_query(args):
 
 
 @bp.get("/numbers")
-@login_required
+@rule(SIGNED_IN)
 def index():
-    page = db.paginate(inventory_query(request.args), per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    at_risk = db.session.scalar(db.select(db.func.count(PhoneNumber.id))
+    page = db.paginate(inventory_query(request.args, current_user), per_page=current_app.config["PAGE_SIZE"],
+                       error_out=False)
+    at_risk = db.session.scalar(access.in_scope(current_user, db.select(db.func.count(PhoneNumber.id)),
+                                                PhoneNumber.department_id)
                                 .where(PhoneNumber.holder == Holder.INTERMEDIARY))
     return render_template("numbers.html", page=page, at_risk=at_risk, args=request.args)

@@ -1,4 +1,5 @@
-"""The expense report as files for accounting: CSV, and XLSX with real numbers and total rows."""
+"""The expense report as files for accounting: CSV, and XLSX with real numbers and total rows; and the one
+guard every CSV and XLSX download uses against cells a spreadsheet would run as formulas."""
 import csv
 import io
 from collections.abc import Iterator
@@ -12,6 +13,23 @@ from models.expenses import CLASSES, Costs, ExpenseFigures, amount_text
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 AMOUNT_FORMAT = "#,##0.00"
+# A spreadsheet reads text starting with one of these as a formula, which can run commands or send the sheet's
+# data elsewhere ("CSV injection"). Branch names, carriers' file lines and the like come from people and files.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(value):
+    """``value`` as a spreadsheet cell that cannot be taken for a formula: text that starts like one gets a
+    leading apostrophe. Numbers (a negative amount too) are left as they are, so they stay numbers.
+
+    Every CSV and XLSX writer passes its cells through this (or :func:`safe_row`)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def safe_row(cells) -> list:
+    return [neutralised(cell) for cell in cells]
 
 
 def headings(currency: str) -> list[str]:
@@ -37,9 +55,10 @@ def report_rows(figures: ExpenseFigures) -> Iterator[tuple[bool, list]]:
 def report_csv(figures: ExpenseFigures) -> str:
     text = io.StringIO()
     writer = csv.writer(text)
-    writer.writerow(headings(figures.currency))
+    writer.writerow(safe_row(headings(figures.currency)))
     for _, cells in report_rows(figures):
-        writer.writerow([amount_text(cell) if isinstance(cell, Decimal) else cell for cell in cells])
+        # Amounts are formatted after neutralising: "-120.00" is a number, not text to defuse.
+        writer.writerow([amount_text(cell) if isinstance(cell, Decimal) else cell for cell in safe_row(cells)])
     return text.getvalue()
 
 
@@ -47,12 +66,12 @@ def report_xlsx(figures: ExpenseFigures) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = f"Expenses {figures.month:%Y-%m}"
-    sheet.append(headings(figures.currency))
+    sheet.append(safe_row(headings(figures.currency)))
     bold = Font(bold=True)
     for cell in sheet[1]:
         cell.font = bold
     for is_total, cells in report_rows(figures):
-        sheet.append(cells)
+        sheet.append(safe_row(cells))
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, Decimal):
                 cell.number_format = AMOUNT_FORMAT

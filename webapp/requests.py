@@ -1,28 +1,28 @@
 """People's pages for number requests: my tasks, the list, one request, a new request."""
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from models import Carrier, Department, Document, DomainError, NumberRequest, PbxSystem, db
+from models import Carrier, Department, Document, DomainError, NotFound, NumberRequest, PbxSystem, access, db
 from models.choices import Role
 from models.lifecycle import STATES, TRANSITIONS, allowed_transitions, tasks_for
 
 from . import service
-from .auth import roles_required
+from .access_rules import SIGNED_IN, roles, rule
 from .forms import RequestForm, action_form
 
 bp = Blueprint("requests", __name__)
 
 
 @bp.get("/")
-@login_required
+@rule(SIGNED_IN)
 def tasks():
     return render_template("tasks.html", tasks=tasks_for(current_user))
 
 
 @bp.get("/requests")
-@login_required
+@rule(SIGNED_IN)
 def index():
-    query = db.select(NumberRequest).join(NumberRequest.department).order_by(NumberRequest.id.desc())
+    query = access.visible_requests(current_user).join(NumberRequest.department).order_by(NumberRequest.id.desc())
     state = request.args.get("state", "")
     if state in STATES:
         query = query.where(NumberRequest.state == state)
@@ -38,15 +38,20 @@ def index():
             conditions.append(NumberRequest.id == int(reference))
         query = query.where(db.or_(*conditions))
     page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    departments = db.session.scalars(db.select(Department).order_by(Department.name)).all()
+    departments = db.session.scalars(access.in_scope(current_user, db.select(Department).order_by(Department.name),
+                                                     Department.id)).all()
     return render_template("requests.html", page=page, state=state, text=text, department_id=department_id,
                            departments=departments)
 
 
 def _request_form() -> RequestForm:
     form = RequestForm()
-    form.department_id.choices = [(d.id, str(d)) for d in
-                                  db.session.scalars(db.select(Department).order_by(Department.city))]
+    # A requester opens requests only for the branches they work for.
+    mine = sorted(current_user.departments, key=lambda d: (d.city, d.name))
+    form.department_id.choices = [(d.id, str(d)) for d in mine]
+    if not mine:
+        form.department_id.description = ("You work for no branch yet, so you cannot open a request. "
+                                          "Ask an admin to add your branches to your account.")
     form.carrier_id.choices = [(c.id, f"{c.name} ({', '.join(c.cities)})") for c in
                                db.session.scalars(db.select(Carrier).order_by(Carrier.name))]
     form.pbx_id.choices = [(p.id, p.name + (" (vendor resells numbers: lock-in)" if p.resells_numbers else ""))
@@ -55,11 +60,9 @@ def _request_form() -> RequestForm:
 
 
 @bp.route("/requests/new", methods=["GET", "POST"])
-@roles_required(Role.REQUESTER)
+@rule(roles(Role.REQUESTER))
 def new():
     form = _request_form()
-    if not form.department_id.data and current_user.department_id and request.method == "GET":
-        form.department_id.data = current_user.department_id
     status = 200
     if form.validate_on_submit():
         try:
@@ -77,10 +80,10 @@ def new():
 
 
 def _load(request_id: int) -> NumberRequest:
-    found = db.session.get(NumberRequest, request_id)
-    if found is None:
+    try:
+        return access.load_request(current_user, request_id)
+    except NotFound:
         abort(404, description=f"There is no request {request_id}.")
-    return found
 
 
 def _action_forms(number_request: NumberRequest, failed_action: str = "", failed_form=None) -> list:
@@ -97,14 +100,14 @@ def _action_forms(number_request: NumberRequest, failed_action: str = "", failed
 
 
 @bp.get("/requests/<int:request_id>")
-@login_required
+@rule(SIGNED_IN)
 def detail(request_id: int):
     number_request = _load(request_id)
     return render_template("request_detail.html", r=number_request, action_forms=_action_forms(number_request))
 
 
 @bp.post("/requests/<int:request_id>/actions/<action>")
-@login_required
+@rule(SIGNED_IN)
 def act(request_id: int, action: str):
     number_request = _load(request_id)
     transition = TRANSITIONS.get((number_request.state, action))
@@ -128,12 +131,17 @@ def act(request_id: int, action: str):
 
 
 @bp.get("/documents/<int:document_id>")
-@login_required
+@rule(SIGNED_IN)
 def document(document_id: int):
-    found = db.session.get(Document, document_id)
-    if found is None:
+    return docx_response(load_document(document_id))
+
+
+def load_document(document_id: int) -> Document:
+    """The document, if the signed-in user may see its request; the 404 page otherwise."""
+    try:
+        return access.load_document(current_user, document_id)
+    except NotFound:
         abort(404, description="There is no such document.")
-    return docx_response(found)
 
 
 def docx_response(document: Document) -> Response:

@@ -13,12 +13,10 @@ from models.choices import DocumentKind, Language, Role
 
 from .api_templates import (bundled_download, check_kind, read_upload, store_upload, template_overview,
                             variables_reference, version_download)
-from .auth import roles_required
+from .access_rules import TEMPLATE_READERS, roles, rule
 from .template_forms import TemplateUploadForm
 
 bp = Blueprint("template_admin", __name__, url_prefix="/admin/templates")
-
-VIEWERS = (Role.ADMIN, Role.LAWYER)
 
 
 @bp.context_processor
@@ -39,13 +37,13 @@ def index_page(form: TemplateUploadForm, status: int = 200):
 
 
 @bp.get("/")
-@roles_required(*VIEWERS)
+@rule(TEMPLATE_READERS)
 def index():
     return index_page(TemplateUploadForm())
 
 
 @bp.post("/")
-@roles_required(Role.ADMIN)
+@rule(roles(Role.ADMIN))
 def upload():
     form = TemplateUploadForm()
     if form.validate_on_submit():
@@ -61,7 +59,7 @@ def upload():
 
 
 @bp.get("/<kind>/<language>/")
-@roles_required(*VIEWERS)
+@rule(TEMPLATE_READERS)
 def history(kind: str, language: str):
     check_kind(kind, language)
     entry = next(e for e in template_overview() if e["kind"] == kind and e["language"] == language)
@@ -69,7 +67,7 @@ def history(kind: str, language: str):
 
 
 @bp.get("/<kind>/variables")
-@roles_required(*VIEWERS)
+@rule(TEMPLATE_READERS)
 def variables(kind: str):
     check_kind(kind)
     language = request.args.get("language", "en")
@@ -81,12 +79,12 @@ def variables(kind: str):
 
 
 @bp.get("/<kind>/<language>/bundled.docx")
-@roles_required(*VIEWERS)
+@rule(TEMPLATE_READERS)
 def bundled(kind: str, language: str):
     return bundled_download(kind, language)
 
 
 @bp.get("/<kind>/<language>/v<int:version>.docx")
-@roles_required(*VIEWERS)
+@rule(TEMPLATE_READERS)
 def version_file(kind: str, language: str, version: int):
     return version_download(kind, language, version)

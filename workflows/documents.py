@@ -3,10 +3,12 @@ import os
 from datetime import date
 from decimal import Decimal
 
-from contract_templates import render_document, render_template_file, template_version
+from contract_templates import TemplateError, render_document, template_version
 from contract_templates.formatting import format_date, format_money, money_in_words
+from contract_templates.validation import render_limited
 from models import Document, NumberRequest, TemplateVersion, national_format
-from models.choices import BillingIncrement, Language, NumberType
+from models.choices import BillingIncrement, DocumentKind, Language, NumberType
+from models.secrets import MASK
 
 RU_DESTINATIONS = {"local": "Местные вызовы", "long_distance": "Междугородние вызовы", "mobile": "Вызовы на мобильные",
                    "international": "Международные вызовы", "toll_free_inbound": "Входящие на 8-800"}
@@ -82,7 +84,10 @@ def build_context(request: NumberRequest, today: date) -> dict:
         "numbers": [{"e164": n.e164, "national": national_format(n.e164)} for n in request.numbers],
         "trunk": {
             "type": trunk.get("type", ""), "registrar": trunk.get("registrar", ""),
-            "username": trunk.get("username", ""), "password": trunk.get("password", ""),
+            # Documents are read by many: the password stays encrypted with the order, and sysadmins read it
+            # on the request page.
+            "username": trunk.get("username", ""),
+            "password": MASK if request.order and request.order.trunk_secret else "",
             "addresses": list(trunk.get("addresses", [])),
         },
         "start_date": (request.signed_on or today).isoformat(),
@@ -95,16 +100,34 @@ def build_context(request: NumberRequest, today: date) -> dict:
     }
 
 
+class DocumentNotMade(Exception):
+    """A document could not be rendered. ``str(error)`` is "the <kind> could not be made: <reason>", for
+    the request page and the admins; the step records it and leaves the request where it is."""
+
+    def __init__(self, kind: str, reason: str) -> None:
+        label = DocumentKind.label(kind)
+        name = label[0].lower() + label[1:] if label[1:2].islower() else label  # keeps "PBX"
+        super().__init__(f"the {name} could not be made: {reason}")
+        self.kind, self.reason = kind, reason
+
+
 def store_document(request: NumberRequest, kind: str, context: dict, made_by: str) -> Document:
     """Render one document and keep it as a new version; earlier versions stay as they were.
 
-    An uploaded template version, when one is active, wins over the bundled template.
+    An uploaded template version, when one is active, wins over the bundled template. It is rendered
+    in a child process under the same CPU, memory and time limits as the upload's test render: a
+    template that passed with sample data may still loop or allocate without end on real data.
+    Raises DocumentNotMade.
     """
     language = context["language"]
     uploaded = TemplateVersion.active_for(kind, language)
-    if uploaded is not None:
-        content, version = render_template_file(uploaded.content, context), uploaded.label
-    else:
-        content, version = render_document(kind, language, context), template_version(kind, language)
+    try:
+        if uploaded is not None:
+            content, version = render_limited(kind, language, uploaded.content, context), uploaded.label
+        else:
+            content, version = render_document(kind, language, context), template_version(kind, language)
+    except TemplateError as error:
+        source = f"uploaded template {uploaded.label}" if uploaded is not None else "bundled template"
+        raise DocumentNotMade(kind, f"{error.message} ({source})") from error
     return Document.new_version(request, kind, content, template_version=version, language=language,
                                 created_by=made_by)

@@ -1,17 +1,25 @@
 """The machine steps. Each takes a request id, works only if the request is still in a state it
 serves, records what it made and applies its machine action in one transaction. Running a step
 twice changes nothing the second time.
+
+A document that cannot be made (a template that fails, or breaks the render limits, on this
+request's data) is not a crash: the step records "the <kind> could not be made: <reason>" on the
+request, leaves it in its state and returns. The request page and the admins show it; the sweeper
+runs the step again, and the error is cleared once the step succeeds (after a corrected upload).
 """
+import logging
 from datetime import date
 from typing import Callable
 
-from models import CarrierOrder, Conflict, NumberRequest
+from models import CarrierOrder, Conflict, NumberRequest, db
 from models.choices import DocumentKind
 from models.lifecycle import STATES, apply_action
 
 from .adapters import carrier_adapter, pbx_adapter
-from .documents import build_context, store_document
+from .documents import DocumentNotMade, build_context, store_document
 from .runtime import database
+
+log = logging.getLogger(__name__)
 
 
 def _advance(request_id: int, step: str, work: Callable[[NumberRequest, str], str]) -> str:
@@ -22,15 +30,28 @@ def _advance(request_id: int, step: str, work: Callable[[NumberRequest, str], st
         made_by = f"workflow:{step}"
         try:
             action = work(request, made_by)
+            request.step_error = ""
             apply_action(request, action, None, actor_label=made_by)
             session.commit()
         except Conflict:
             session.rollback()
             return f"request {request_id}: another run of {step} got there first"
+        except DocumentNotMade as error:
+            session.rollback()  # nothing the step made before the failure is kept
+            _record_step_error(request_id, str(error))
+            log.warning("request %s: %s: %s", request_id, step, error)
+            return f"request {request_id}: {error}"
         except Exception:
             session.rollback()
             raise
         return f"{request.reference}: {action}"
+
+
+def _record_step_error(request_id: int, message: str) -> None:
+    """Keep why the step failed, in a transaction of its own. A plain UPDATE, so the request's version
+    stays as it is: the error is news for people, not a change a decision taken on the page conflicts with."""
+    db.session.execute(db.update(NumberRequest).where(NumberRequest.id == request_id).values(step_error=message))
+    db.session.commit()
 
 
 def _draft(request: NumberRequest, made_by: str) -> str:

@@ -1,0 +1,72 @@
+"""Who sees what: the one access policy that every loader and every list goes through.
+
+A user works for zero or more branches (departments). Requesters see only the records of their branches.
+Company-wide roles see every branch, unless an admin has limited them to some by giving them branches.
+What a user may not see does not exist for them: loaders raise NotFound, lists leave it out.
+"""
+from sqlalchemy import Select
+
+from .choices import Role
+from .db import db
+from .errors import NotFound
+from .organisation import User
+from .requests import Document, NumberRequest
+
+COMPANY_WIDE = frozenset({Role.APPROVER, Role.LAWYER, Role.SYSADMIN, Role.ACCOUNTANT, Role.ADMIN})
+# Trunk credentials and PBX passwords: nobody else ever reads them.
+SECRET_READERS = frozenset({Role.SYSADMIN})
+TEMPLATE_READERS = frozenset({Role.ADMIN, Role.LAWYER})
+BILLING_IMPORTERS = frozenset({Role.ACCOUNTANT})
+
+
+def branch_scope(user: User) -> frozenset[int] | None:
+    """The ids of the branches whose records `user` sees; None for every branch."""
+    if user.has_role(*COMPANY_WIDE):
+        return user.department_ids or None
+    return user.department_ids
+
+
+def sees_branch(user: User, department_id: int) -> bool:
+    scope = branch_scope(user)
+    return scope is None or department_id in scope
+
+
+def in_scope(user: User, query: Select, department_column) -> Select:
+    """`query` narrowed to the rows of the branches `user` sees."""
+    scope = branch_scope(user)
+    return query if scope is None else query.where(department_column.in_(scope))
+
+
+def may_create_for(user: User, department_id: int) -> bool:
+    """Requesters open requests only for branches they work for."""
+    return department_id in user.department_ids
+
+
+def may_read_secrets(user: User) -> bool:
+    return user.has_role(*SECRET_READERS)
+
+
+def may_read_templates(user: User) -> bool:
+    return user.has_role(*TEMPLATE_READERS)
+
+
+def may_see_request(user: User, request: NumberRequest) -> bool:
+    return sees_branch(user, request.department_id)
+
+
+def visible_requests(user: User, query: Select | None = None) -> Select:
+    return in_scope(user, db.select(NumberRequest) if query is None else query, NumberRequest.department_id)
+
+
+def load_request(user: User, request_id: int) -> NumberRequest:
+    found = db.session.get(NumberRequest, request_id)
+    if found is None or not may_see_request(user, found):
+        raise NotFound(f"there is no request {request_id}")
+    return found
+
+
+def load_document(user: User, document_id: int) -> Document:
+    found = db.session.get(Document, document_id)
+    if found is None or not may_see_request(user, found.request):
+        raise NotFound(f"there is no document {document_id}")
+    return found
