@@ -4,9 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install install-test system-packages clean
+.PHONY: run test install install-test system-packages system-packages-run clean
 
-run: install
+run: install system-packages-run
 	$(BIN)/numberdesk setup
 	$(BIN)/honcho start -f Procfile
 
@@ -34,7 +34,10 @@ $(VENV)/.installed-test: setup.cfg pyproject.toml | $(BIN)/python
 	touch $(VENV)/.installed $@
 
 system-packages:
-	@./scripts/install-system-packages
+	@./scripts/install-system-packages test
+
+system-packages-run:
+	@./scripts/install-system-packages run
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
