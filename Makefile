@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install install-test system-packages system-packages-run clean
+.PHONY: run test install install-test catalogs system-packages system-packages-run clean
 
 run: install system-packages-run
 	$(BIN)/numberdesk setup
@@ -14,8 +14,15 @@ test: install-test system-packages
 	$(BIN)/python -m flake8
 	$(BIN)/python -m pytest
 
-install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+install: $(VENV)/.installed catalogs
+install-test: $(VENV)/.installed-test catalogs
+
+# The pages' translations: each package's Russian catalog (.po) compiled to the .mo the app reads.
+# scripts/update-translations extracts and updates the .po files.
+catalogs: | $(VENV)/.installed
+	@for directory in webapp/*/translations; do \
+	  [ -d "$$directory" ] && $(BIN)/pybabel compile --statistics -d "$$directory" 2>&1 | grep -v '^compiling' || true; \
+	done
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || { \

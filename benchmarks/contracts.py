@@ -36,7 +36,7 @@ from docx import Document  # noqa: E402
 from docxtpl import DocxTemplate  # noqa: E402
 
 from contract_templates import KINDS, LANGUAGES, render_document, template_path  # noqa: E402
-from contract_templates.formatting import format_money  # noqa: E402
+from models.formatting import format_money  # noqa: E402
 from contract_templates.sample import sample_context  # noqa: E402
 
 PACK_RATES = 40

@@ -17,7 +17,9 @@ over the 12 months of 2025 as one CSV file in numberdesk's layout.
     starts for large files, added up) must stay under 300 MB.
 (b) Report. For each month of 2025, `models.expenses.expense_figures(month)` against one hand-written SQL
     query with GROUP BY that computes the same per-branch rental, calls, one-time fees, total and previous
-    month's total. Target: numberdesk takes at most 1.5x the query's time; every figure must be equal.
+    month's total, with the same rule for months: a call is in the month its start falls in, in the carrier's
+    billing time zone (Europe/Moscow), given to the query as UTC instants. Target: numberdesk takes at most
+    1.5x the query's time; every figure must be equal.
 
 Exits with status 1 when a target is missed or a figure differs.
 """
@@ -160,7 +162,7 @@ def child_baseline(database: Path, calls: Path) -> dict:
         db.session.commit()
         plan = ReadPlan(path=str(calls), kind=ImportKind.CALL_RECORDS, layout=CsvLayout.standard(),
                         carrier_id=carrier.id, import_id=billing_import.id, numbers=number_directory(),
-                        schedule=tariff_schedules()[carrier.id])
+                        schedule=tariff_schedules()[carrier.id], billing_time_zone=carrier.billing_time_zone)
         rows = [tuple(row) for batch in read_batches(plan) for row in batch.rows]
         columns = InsertPlan(ImportKind.CALL_RECORDS, db.engine.dialect).columns
         sql = f"INSERT INTO call_record ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
@@ -175,8 +177,10 @@ def child_baseline(database: Path, calls: Path) -> dict:
 
 
 # Per branch for month :m (previous :p, next :n): what models.expenses computes, in Money's 1/10000 units.
-# Calls are summed per branch and class and rounded to 0.01; rental is the monthly fee (the same in both of the
-# benchmark's tariffs) times the days in service over the days in the month, rounded to 0.01 per number.
+# Calls are summed per branch and class and rounded to 0.01, a month's calls being those started from the
+# first moment of the month in the carrier's billing time zone (:p, :m, :n are those moments in UTC, as the
+# times are stored); rental is the monthly fee (the same in both of the benchmark's tariffs) times the days in
+# service over the days in the month, rounded to 0.01 per number (days are dates: :pd, :md, :nd).
 REPORT_SQL = """
 WITH calls AS (
     SELECT department_id, started_at >= :m AS this_month, (SUM(billed_cost) + 50) / 100 * 100 AS amount
@@ -214,14 +218,21 @@ GROUP BY department_id
 
 def compare_reports(database: Path) -> dict:
     """Both reports for every month of the year: the time each took, and any figure that differs."""
-    from models import db
+    from models import Carrier, db
+    from models.db import stored_datetime
     from models.expenses import expense_figures
     from models.rating import next_month, previous_month
+    from models.time_zones import start_of_day
 
     unit = Decimal("0.0001")
     ours = sql = 0.0
     differences = []
     with _app(database).app_context():
+        zone = db.session.scalar(db.select(Carrier.billing_time_zone))  # the benchmark's one carrier
+
+        def first_moment(day: date) -> str:
+            return stored_datetime(start_of_day(day, zone))
+
         connection = db.engine.raw_connection()
         for month_number in range(1, 13):
             month = date(YEAR, month_number, 1)
@@ -233,9 +244,8 @@ def compare_reports(database: Path) -> dict:
                 times["ours"].append(time.perf_counter() - started)
                 started = time.perf_counter()
                 rows = connection.execute(REPORT_SQL, {
-                    "m": f"{month} 00:00:00.000000", "p": f"{previous} 00:00:00.000000",
-                    "n": f"{following} 00:00:00.000000", "md": str(month), "pd": str(previous),
-                    "nd": str(following)}).fetchall()
+                    "m": first_moment(month), "p": first_moment(previous), "n": first_moment(following),
+                    "md": str(month), "pd": str(previous), "nd": str(following)}).fetchall()
                 times["sql"].append(time.perf_counter() - started)
             ours += min(times["ours"])
             sql += min(times["sql"])

@@ -57,6 +57,8 @@ from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from models.formatting import LANGUAGES as FORMAT_LANGUAGES
+
 __all__ = [
     "KINDS",
     "LANGUAGES",
@@ -83,7 +85,7 @@ KINDS = (
     "order_letter",
     "pbx_sheet",
 )
-LANGUAGES = ("en", "ru")
+LANGUAGES = FORMAT_LANGUAGES  # the languages numberdesk writes documents in
 
 TEMPLATE_DIR = Path(__file__).resolve().parent
 

@@ -1,9 +1,10 @@
-"""A complete, realistic rendering context for every contract template.
+"""Sample facts for every contract template, and the context they make.
 
-Used by the tests and for validating uploaded templates: a template that
-renders with ``sample_context(lang)`` only uses variables the application
-provides.  Some values deliberately contain ``&``, ``<``, ``>`` and quotes so
-that escaping problems show up.
+Used by the tests, the variables reference and the check of uploaded templates: a template that renders with
+``sample_context(lang)`` only uses variables the application provides.  The context is made by the same
+:func:`contract_templates.context.build_context` as every real document's, so the two cannot differ in shape
+or in the way dates, money and labels are written.  Some values deliberately contain ``&``, ``<``, ``>`` and
+quotes so that escaping problems show up.
 """
 
 from __future__ import annotations
@@ -13,29 +14,36 @@ from decimal import Decimal
 from typing import Any
 
 from . import LANGUAGES
-from .formatting import format_date, format_money, money_in_words
+from .context import (Bilingual, BranchFacts, CarrierFacts, ClauseFacts, DocumentFacts, Party, PbxFacts, TariffFacts,
+                      TrunkFacts, build_context)
 
-_CURRENCY = "RUB"
-_MONTHLY_FEE = Decimal("1500.00")
-_ONE_TIME_FEE = Decimal("3000.00")
-_PENALTY_CAP = Decimal("50000.00")
-
-_RATES = {
-    "en": [
-        ("Local", "0.9000"),
-        ("Long distance", "2.5000"),
-        ("Mobile", "1.9500"),
-        ("International", "12.0000"),
-        ("Toll-free inbound", "3.2000"),
-    ],
-    "ru": [
-        ("Местные вызовы", "0.9000"),
-        ("Междугородные вызовы", "2.5000"),
-        ("Вызовы на мобильные телефоны", "1.9500"),
-        ("Международные вызовы", "12.0000"),
-        ("Входящие вызовы на бесплатный номер 8-800", "3.2000"),
-    ],
-}
+COMPANY = Party(
+    name=Bilingual("Example Retail", "Пример Ритейл"),
+    legal_name=Bilingual('Example Retail & Co "North" LLC', 'ООО «Пример Ритейл & Ко "Север"»'),
+    tax_id="1655123456",
+    address=Bilingual("12 Bauman Street, office 5, Kazan, 420111, Russia",
+                      "420111, Республика Татарстан, г. Казань, ул. Баумана, д. 12, офис 5"),
+    signatory=Bilingual("Anna S. Petrova, General Director", "Петрова Анна Сергеевна, генеральный директор"),
+)
+CARRIER = Party(
+    name=Bilingual("Volga Telecom", "Волга Телеком"),
+    legal_name=Bilingual("Volga Telecom JSC", "АО «Волга Телеком»"),
+    tax_id="1656987654",
+    address=Bilingual("40 Tatarstan Street, Kazan, 420021, Russia",
+                      "420021, Республика Татарстан, г. Казань, ул. Татарстан, д. 40"),
+    signatory=Bilingual("Ivan P. Sidorov, Commercial Director", "Сидоров Иван Петрович, коммерческий директор"),
+)
+DEPARTMENT = BranchFacts(
+    name=Bilingual("Kazan Sales Office", "Казанский филиал (отдел продаж)"),
+    city=Bilingual("Kazan", "Казань"),
+    address=Bilingual("12 Bauman Street, Kazan, 420111", "420111, г. Казань, ул. Баумана, д. 12"),
+    cost_centre="CC-4120",
+    ring_group="600",
+)
+PBX = PbxFacts(name=Bilingual("Kazan office PBX", "АТС казанского офиса"),
+               vendor=Bilingual("CloudPBX Ltd", "ООО «ОблачнаяАТС»"), kind="manual", resells_numbers=True)
+RATES = (("local", Decimal("0.9000")), ("long_distance", Decimal("2.5000")), ("mobile", Decimal("1.9500")),
+         ("international", Decimal("12.0000")), ("toll_free", Decimal("3.2000")))
 
 # A protocol of disagreements with one clause still open (no agreed wording).
 _PROTOCOL_ITEMS = {
@@ -88,127 +96,44 @@ _PROTOCOL_ITEMS = {
     ],
 }
 
-_TEXT = {
-    "en": {
-        "company": {
-            "name": "Example Retail",
-            "legal_name": 'Example Retail & Co "North" LLC',
-            "tax_id": "1655123456",
-            "address": "12 Bauman Street, office 5, Kazan, 420111, Russia",
-            "signatory": "Anna S. Petrova, General Director",
-        },
-        "carrier": {
-            "name": "Volga Telecom",
-            "legal_name": "Volga Telecom JSC",
-            "tax_id": "1656987654",
-            "address": "40 Tatarstan Street, Kazan, 420021, Russia",
-            "signatory": "Ivan P. Sidorov, Commercial Director",
-            "penalty_cap": "50,000.00",
-        },
-        "department": {
-            "name": "Kazan Sales Office",
-            "city": "Kazan",
-            "address": "12 Bauman Street, Kazan, 420111",
-            "cost_centre": "CC-4120",
-        },
-        "number_type_label": "Local (geographic)",
-        "purpose": "Customers' sales hotline (calls > 2 min go to <VIP> queue)",
-        "tariff_name": "Business Local 2026",
-        "billing_increment": "per second",
-        "pbx": {"name": "Kazan office PBX", "vendor": "CloudPBX Ltd", "kind": "cloud"},
-    },
-    "ru": {
-        "company": {
-            "name": "Пример Ритейл",
-            "legal_name": 'ООО «Пример Ритейл & Ко "Север"»',
-            "tax_id": "1655123456",
-            "address": "420111, Республика Татарстан, г. Казань, ул. Баумана, д. 12, офис 5",
-            "signatory": "Петрова Анна Сергеевна, генеральный директор",
-        },
-        "carrier": {
-            "name": "Волга Телеком",
-            "legal_name": "АО «Волга Телеком»",
-            "tax_id": "1656987654",
-            "address": "420021, Республика Татарстан, г. Казань, ул. Татарстан, д. 40",
-            "signatory": "Сидоров Иван Петрович, коммерческий директор",
-            "penalty_cap": "50 000,00",
-        },
-        "department": {
-            "name": "Казанский филиал (отдел продаж)",
-            "city": "Казань",
-            "address": "420111, г. Казань, ул. Баумана, д. 12",
-            "cost_centre": "ЦЗ-4120",
-        },
-        "number_type_label": "Местный (географический)",
-        "purpose": "Горячая линия отдела продаж (звонки > 2 мин — в очередь <VIP>)",
-        "tariff_name": "Бизнес Местный 2026",
-        "billing_increment": "посекундная",
-        "pbx": {"name": "Казань-Офис", "vendor": "ООО «ОблачнаяАТС»", "kind": "облачная"},
-    },
+
+# What people write themselves (a purpose, a tariff's name, the clauses of a protocol) is in one language only:
+# the sample has it in each document language.
+_WRITTEN = {
+    "en": {"purpose": "Customers' sales hotline (calls > 2 min go to <VIP> queue)", "tariff": "Business Local 2026"},
+    "ru": {"purpose": "Горячая линия отдела продаж (звонки > 2 мин — в очередь <VIP>)",
+           "tariff": "Бизнес Местный 2026"},
 }
+
+
+def sample_facts(language: str = "en") -> DocumentFacts:
+    """The sample's facts, with a carrier whose documents are in ``language`` ("en" or "ru")."""
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}; expected one of {LANGUAGES}")
+    written = _WRITTEN[language]
+    return DocumentFacts(
+        reference="NR-00012",
+        made_on=date(2026, 11, 28),
+        start_date=date(2026, 12, 1),
+        company=COMPANY,
+        carrier=CarrierFacts(party=CARRIER, language=language, currency="RUB", price_change_notice_days=30,
+                             invoice_dispute_days=15, penalty_cap=Decimal("50000.00")),
+        department=DEPARTMENT,
+        number_type="local",
+        quantity=2,
+        purpose=written["purpose"],
+        tariff=TariffFacts(name=written["tariff"], valid_from=date(2026, 1, 1), valid_to=date(2026, 12, 31),
+                           monthly_fee=Decimal("1500.00"), one_time_fee=Decimal("3000.00"),
+                           billing_increment="per_second", rates=RATES),
+        pbx=PBX,
+        numbers=("+78432000001", "+78432000002"),
+        trunk=TrunkFacts(type="registration", registrar="sip.volgatelecom.example:5060", username="kzn-nr00012",
+                         has_password=True),
+        protocol_round=1,
+        clauses=tuple(ClauseFacts(**item) for item in _PROTOCOL_ITEMS[language]),
+    )
 
 
 def sample_context(language: str = "en") -> dict[str, Any]:
     """Return a fresh, complete context for ``language`` ("en" or "ru")."""
-    if language not in LANGUAGES:
-        raise ValueError(f"unknown language {language!r}; expected one of {LANGUAGES}")
-    text = _TEXT[language]
-    return {
-        "language": language,
-        "document": {"reference": "NR-00012", "date": format_date(date(2026, 11, 28), language)},
-        "company": dict(text["company"]),
-        "carrier": {
-            **text["carrier"],
-            "penalty_cap_text": format_money(_PENALTY_CAP, _CURRENCY, language),
-            "penalty_cap_words": money_in_words(_PENALTY_CAP, _CURRENCY, language),
-            "currency": _CURRENCY,
-            "price_change_notice_days": 30,
-            "invoice_dispute_days": 15,
-        },
-        "department": {**text["department"], "ring_group": "600"},
-        "request": {
-            "reference": "NR-00012",
-            "number_type": "local",
-            "number_type_label": text["number_type_label"],
-            "quantity": 2,
-            "purpose": text["purpose"],
-        },
-        "tariff": {
-            "name": text["tariff_name"],
-            "valid_from": "2026-01-01",
-            "valid_to": "2026-12-31",
-            "currency": _CURRENCY,
-            "monthly_fee": "1500.00",
-            "one_time_fee": "3000.00",
-            "monthly_fee_text": format_money(_MONTHLY_FEE, _CURRENCY, language),
-            "one_time_fee_text": format_money(_ONE_TIME_FEE, _CURRENCY, language),
-            "monthly_fee_words": money_in_words(_MONTHLY_FEE, _CURRENCY, language),
-            "one_time_fee_words": money_in_words(_ONE_TIME_FEE, _CURRENCY, language),
-            "billing_increment": text["billing_increment"],
-            "rates": [
-                {
-                    "destination": destination,
-                    "price_per_minute": price,
-                    "price_text": format_money(Decimal(price), _CURRENCY, language, places=4),
-                }
-                for destination, price in _RATES[language]
-            ],
-        },
-        "pbx": {**text["pbx"], "resells_numbers": True},
-        "numbers": [
-            {"e164": "+78432000001", "national": "8 (843) 200-00-01"},
-            {"e164": "+78432000002", "national": "8 (843) 200-00-02"},
-        ],
-        "trunk": {
-            "type": "registration",
-            "registrar": "sip.volgatelecom.example:5060",
-            "username": "kzn-nr00012",
-            "password": 'Vt&8<x>"q2',
-            "addresses": [],
-        },
-        "start_date": "2026-12-01",
-        "protocol": {
-            "round": 1,
-            "clauses": [dict(item) for item in _PROTOCOL_ITEMS[language]],
-        },
-    }
+    return build_context(sample_facts(language))

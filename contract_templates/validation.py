@@ -50,7 +50,6 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from lxml import etree
 
 from . import LANGUAGES, TemplateError, render_template_file
-from .sample import sample_context
 from .schema import KIND_VARIABLES, VARIABLES
 
 __all__ = ["RenderRefused", "feature_problems", "render_limited", "render_sample", "validate_template"]
@@ -659,10 +658,16 @@ def render_limited(kind: str, language: str, data: bytes, context: dict | None =
     on nothing more, and secrets meant for other kinds never reach it.  The document it makes is
     checked as uploads are (:func:`feature_problems`), and for its size.  Raises :class:`RenderRefused`.
     """
-    if context is not None:
-        context = {name: value for name, value in context.items() if name in KIND_VARIABLES[kind]}
+    keep = context is not None
+    if context is None:
+        # Made here, not in the child: the sample comes from the application's one context builder, whose
+        # imports (the domain's labels) the child need not carry under its limits.
+        from .sample import sample_context
+        context = sample_context(language)
+    # Exactly what a document of this kind receives, so a template cannot lean on more.
+    context = {name: value for name, value in context.items() if name in KIND_VARIABLES[kind]}
     # The job travels on stdin, never on the command line, which other local users can read.
-    job = json.dumps({"kind": kind, "language": language, "context": context}).encode("utf-8")
+    job = json.dumps({"kind": kind, "language": language, "context": context, "keep": keep}).encode("utf-8")
     command = [sys.executable, "-I", "-c", _CHILD, str(PROJECT_ROOT), str(RENDER_CPU_SECONDS),
                str(RENDER_MEMORY_BYTES)]
     too_long = RenderRefused(f"rendering took too long (stopped after {RENDER_CPU_SECONDS} s)")
@@ -699,11 +704,7 @@ def _render_child() -> int:
     on stdin; the document, or the reason it was refused, leaves on stdout."""
     job = json.loads(sys.stdin.buffer.readline())
     data = sys.stdin.buffer.read()
-    kind, context = job["kind"], job["context"]
-    if context is None:
-        # Exactly what a document of this kind receives, so a template cannot lean on more.
-        context = {name: value for name, value in sample_context(job["language"]).items()
-                   if name in KIND_VARIABLES[kind]}
+    context = job["context"]
     try:
         document = render_template_file(data, context)
         problems = _document_problems(document)
@@ -717,7 +718,7 @@ def _render_child() -> int:
     if problems:
         sys.stdout.write("the document it made " + "; ".join(problems))
         return EXIT_REFUSED
-    if job["context"] is not None:
+    if job["keep"]:
         sys.stdout.buffer.write(document)
     return 0
 

@@ -2,22 +2,25 @@
 
 The lawyers' fear was a carrier raising its prices silently. That shows as calls of one destination class
 billed, day after day, at a steady ratio to the contracted price other than 1.
+
+Days and months are those of the carrier's billing time zone, as on its invoices.
 """
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import Date
+from sqlalchemy import Date, case, extract
 
 from .billing import CallRecord, InvoiceLine, tariff_schedules
 from .carriers import Carrier
 from .choices import DestinationClass, Direction, InvoiceItem
 from .db import db
-from .expenses import cents, midnight
+from .expenses import cents
 from .numbers import PhoneNumber
 from .organisation import Department
 from .rating import CHARGE_PLACES, ZERO, TariffSchedule, monthly_rental, next_month, one_time_fee
+from .time_zones import day_of, month_range, offsets_are_whole_hours, start_of_day
 
 # A day billed within 2% of the contract is at the contracted price: per-call rounding stays below that,
 # a real price change does not.
@@ -147,27 +150,49 @@ class CarrierAudit:
         return self.billed - self.contracted
 
 
-def daily_billing(carrier_id: int, before: date) -> list[DailyBilling]:
-    """Every day's rated calls of a carrier up to `before`, by destination class: the whole history, so a
-    price change is dated from the day it really started."""
-    day = db.func.date(CallRecord.started_at, type_=Date)
-    query = (db.select(day.label("day"), CallRecord.destination_class, db.func.sum(CallRecord.billed_cost),
+def daily_billing(carrier_id: int, before: date, zone_name: str) -> list[DailyBilling]:
+    """Every day's rated calls of a carrier up to `before`, by destination class, days being those of the
+    carrier's billing time zone: the whole history, so a price change is dated from the day it really started.
+
+    The database adds the calls up per UTC hour (a quarter of an hour for zones such as India's, whose day
+    starts at half past an hour); each such slot lies within one day of the zone, looked up here. That holds
+    across daylight saving changes, where shifting every time by one offset would not.
+    """
+    started_at = CallRecord.started_at
+    slot = [db.func.date(started_at, type_=Date).label("utc_day"), extract("hour", started_at).label("hour")]
+    if not offsets_are_whole_hours(zone_name):
+        minute = extract("minute", started_at)
+        slot.append(case((minute < 15, 0), (minute < 30, 15), (minute < 45, 30), else_=45).label("minute"))
+    query = (db.select(*slot, CallRecord.destination_class, db.func.sum(CallRecord.billed_cost),
                        db.func.sum(CallRecord.rated_cost))
              .where(CallRecord.carrier_id == carrier_id, CallRecord.rated_cost.is_not(None),
-                    CallRecord.started_at < midnight(before))
-             .group_by("day", CallRecord.destination_class))
+                    started_at < start_of_day(before, zone_name))
+             .group_by(*(column.name for column in slot), CallRecord.destination_class))
+    days: dict[tuple[date, str], list[Decimal]] = {}
+    day_of_slot: dict[tuple, date] = {}
+    for *utc_slot, destination_class, billed, contracted in db.session.execute(query):
+        utc_slot = tuple(utc_slot)
+        day = day_of_slot.get(utc_slot)
+        if day is None:
+            utc_day, hour, *minute = utc_slot
+            day = day_of_slot[utc_slot] = day_of(
+                datetime.combine(utc_day, time(int(hour), int(minute[0]) if minute else 0)), zone_name)
+        sums = days.setdefault((day, destination_class), [ZERO, ZERO])
+        sums[0] += billed
+        sums[1] += contracted
     return [DailyBilling(day, destination_class, billed, contracted)
-            for day, destination_class, billed, contracted in db.session.execute(query)]
+            for (day, destination_class), (billed, contracted) in days.items()]
 
 
-def _calls_lines(carrier_id: int, month: date) -> list[CallsLine]:
+def _calls_lines(carrier_id: int, month: date, zone_name: str) -> list[CallsLine]:
+    first, after = month_range(month, zone_name)
     query = (db.select(PhoneNumber.e164, Department.name, CallRecord.destination_class, db.func.count(),
                        db.func.count(CallRecord.rated_cost), db.func.sum(CallRecord.billed_cost),
                        db.func.sum(CallRecord.rated_cost))
              .join(PhoneNumber, CallRecord.phone_number_id == PhoneNumber.id)
              .join(Department, CallRecord.department_id == Department.id)
-             .where(CallRecord.carrier_id == carrier_id, CallRecord.started_at >= midnight(month),
-                    CallRecord.started_at < midnight(next_month(month)))
+             .where(CallRecord.carrier_id == carrier_id, CallRecord.started_at >= first,
+                    CallRecord.started_at < after)
              .group_by(PhoneNumber.e164, Department.name, CallRecord.destination_class)
              .order_by(PhoneNumber.e164, CallRecord.destination_class))
     return [CallsLine(e164, department, destination_class, calls, calls - rated, billed, contracted or ZERO)
@@ -200,16 +225,17 @@ def _fee_lines(carrier_id: int, month: date, schedule: TariffSchedule) -> list[F
 
 def carrier_audit(carrier: Carrier, month: date) -> CarrierAudit:
     """Billed against contracted for one carrier and month, per number and destination class, with every price
-    change without notice that was in effect during the month."""
+    change without notice that was in effect during the month; days and months in the carrier's billing time
+    zone."""
     schedule = tariff_schedules()[carrier.id]
     following = next_month(month)
     flags = []
-    for change in price_changes(daily_billing(carrier.id, following)):
+    for change in price_changes(daily_billing(carrier.id, following, carrier.billing_time_zone)):
         if change.overlaps(month, following):
             rate = contracted_rate(schedule, change.destination_class, change.since)
             billed_rate = None if rate is None else (rate * change.ratio).quantize(CHARGE_PLACES, ROUND_HALF_UP)
             flags.append(PriceChangeFlag(change, rate, billed_rate))
-    return CarrierAudit(carrier=carrier, month=month, calls=_calls_lines(carrier.id, month),
+    return CarrierAudit(carrier=carrier, month=month, calls=_calls_lines(carrier.id, month, carrier.billing_time_zone),
                         fees=_fee_lines(carrier.id, month, schedule), price_changes=flags)
 
 

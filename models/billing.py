@@ -2,8 +2,9 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, bindparam, event, inspect
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .carrier_files import NumberRef
 from .carriers import Carrier, Tariff
@@ -12,6 +13,7 @@ from .db import Money, db
 from .numbers import PhoneNumber
 from .organisation import User, utcnow
 from .rating import TariffSchedule, TariffTerms
+from .time_zones import day_of, start_of_day
 
 
 class BillingImport(db.Model):
@@ -26,7 +28,7 @@ class BillingImport(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # None: the command line
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     status: Mapped[str] = mapped_column(String(16), default=ImportStatus.PENDING)
-    # Set when the import could not be handed to Prefect; the import sweeper tries again.
+    # Set when the import is due to be handed to Prefect; cleared when the dispatcher hands it over.
     dispatch_pending: Mapped[bool] = mapped_column(default=False)
     dispatch_attempts: Mapped[int] = mapped_column(default=0)
     started_at: Mapped[datetime | None]
@@ -50,7 +52,7 @@ class BillingImport(db.Model):
         """The last month this import brought calls or invoice lines for: the report to open after it."""
         if self.kind == ImportKind.CALL_RECORDS:
             latest = db.session.scalar(db.select(db.func.max(CallRecord.started_at)).filter_by(import_id=self.id))
-            return None if latest is None else date(latest.year, latest.month, 1)
+            return None if latest is None else day_of(latest, self.carrier.billing_time_zone).replace(day=1)
         return db.session.scalar(db.select(db.func.max(InvoiceLine.month)).filter_by(import_id=self.id))
 
     @property
@@ -76,8 +78,10 @@ class CallRecord(db.Model):
     __table_args__ = (
         # A carrier's call id is unique: importing the same call again changes nothing.
         UniqueConstraint("carrier_id", "call_id"),
-        # Covers the monthly report's GROUP BY, so it never reads the table itself.
-        Index("ix_call_record_month_totals", "started_at", "department_id", "destination_class", "billed_cost"),
+        # Covers the monthly report's GROUP BY, so it never reads the table itself; carrier_id tells which
+        # carrier's billing time zone, and so which month, a call falls in.
+        Index("ix_call_record_month_totals", "started_at", "department_id", "destination_class", "billed_cost",
+              "carrier_id"),
         Index("ix_call_record_carrier_started_at", "carrier_id", "started_at"),
     )
 
@@ -131,3 +135,47 @@ def tariff_schedules() -> dict[int, TariffSchedule]:
     for tariff in db.session.scalars(db.select(Tariff)):
         by_carrier[tariff.carrier_id].append(TariffTerms.of(tariff))
     return {carrier_id: TariffSchedule(terms) for carrier_id, terms in by_carrier.items()}
+
+
+def rerate_for_time_zone(connection: Connection, carrier_id: int, schedule: TariffSchedule, old_zone: str,
+                         new_zone: str) -> int:
+    """Re-rate a carrier's calls that its new billing time zone puts on another day, when that day has another
+    tariff; returns how many changed. Only calls started between the two zones' midnights of a day on which
+    the tariff changes can be affected, so this reads those hours only. Core statements on `connection`, so
+    the migrations use it too."""
+    calls = CallRecord.__table__
+    changed = []
+    for day in schedule.change_days():
+        first, after = sorted((start_of_day(day, old_zone), start_of_day(day, new_zone)))
+        rows = connection.execute(
+            db.select(calls.c.id, calls.c.started_at, calls.c.duration_s, calls.c.direction,
+                      calls.c.destination_class, calls.c.rated_cost, calls.c.tariff_id)
+            .where(calls.c.carrier_id == carrier_id, calls.c.started_at >= first, calls.c.started_at < after))
+        for call_id, started_at, duration_s, direction, destination_class, rated_cost, tariff_id in rows:
+            terms = schedule.on(day_of(started_at, new_zone))
+            rated = None if terms is None else terms.charge(direction, destination_class, duration_s)
+            if (rated, None if terms is None else terms.id) != (rated_cost, tariff_id):
+                changed.append({"call": call_id, "rated": rated, "tariff": None if terms is None else terms.id})
+    if changed:
+        connection.execute(
+            db.update(calls).where(calls.c.id == bindparam("call"))
+            .values(rated_cost=bindparam("rated", type_=calls.c.rated_cost.type), tariff_id=bindparam("tariff")),
+            changed)
+    return len(changed)
+
+
+@event.listens_for(Session, "before_flush")
+def _rerate_when_a_billing_time_zone_changes(session: Session, _flush_context, _instances) -> None:
+    """Whatever code changes a carrier's billing time zone, its calls' rating follows in the same transaction:
+    the database still holds the old zone until this flush writes the new one."""
+    carriers = Carrier.__table__
+    for carrier in session.dirty:
+        if not isinstance(carrier, Carrier) or carrier.id is None:
+            continue
+        if not inspect(carrier).attrs.billing_time_zone.history.added:
+            continue
+        connection = session.connection()
+        old_zone = connection.scalar(db.select(carriers.c.billing_time_zone).where(carriers.c.id == carrier.id))
+        if old_zone and old_zone != carrier.billing_time_zone:
+            schedule = TariffSchedule([TariffTerms.of(tariff) for tariff in carrier.tariffs])
+            rerate_for_time_zone(connection, carrier.id, schedule, old_zone, carrier.billing_time_zone)

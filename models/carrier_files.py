@@ -163,18 +163,19 @@ class RowParser:
 
 
 class CallRowParser(RowParser):
-    """One call detail record: checked, converted to UTC and rated against the tariff in force."""
+    """One call detail record: checked, converted to UTC and rated against the tariff in force on its day in
+    the carrier's billing time zone."""
 
     fields = ("number", "started_at", "duration_s", "direction", "destination", "destination_class", "billed_cost")
     columns = ("carrier_id", "call_id", "phone_number_id", "department_id", "started_at", "duration_s", "direction",
                "destination", "destination_class", "billed_cost", "rated_cost", "tariff_id", "import_id")
 
     def __init__(self, layout: CsvLayout, header: list[str], carrier_id: int, import_id: int,
-                 numbers: dict[str, NumberRef], schedule: TariffSchedule):
+                 numbers: dict[str, NumberRef], schedule: TariffSchedule, billing_time_zone: str):
         super().__init__(layout, header, carrier_id, import_id, numbers)
         at = layout.column_indexes(header, ("call_id",))
         self.pick_call_id = itemgetter(at["call_id"]) if at else None
-        self.start_time = StartTimes(layout.date_format, layout.time_zone)
+        self.start_time = StartTimes(layout.date_format, layout.time_zone, day_zone=billing_time_zone)
         self.charge = CallCharges(schedule)
         self.directions = {d: d for d in Direction.values()} | layout.directions
         self.classes = {c: c for c in DestinationClass.values()} | layout.destination_classes

@@ -62,7 +62,8 @@ class Amounts:
 
 
 class StartTimes:
-    """Start times as written, as (the UTC time as a DateTime column stores it, the UTC day).
+    """Start times as written, as (the UTC time as a DateTime column stores it, its day in `day_zone`: the
+    carrier's billing time zone, whose day's tariff rates the call; UTC unless given).
 
     The text is ISO 8601, or follows `date_format` (strptime) when one is given. A time written without a
     UTC offset is in `time_zone`, or refused when there is none.
@@ -72,12 +73,13 @@ class StartTimes:
     UTC hour, only the hour needs converting, once for each hour (and offset) in the file.
     """
 
-    def __init__(self, date_format: str = "", time_zone: str = ""):
+    def __init__(self, date_format: str = "", time_zone: str = "", day_zone: str = "UTC"):
         self.date_format = date_format
         self.iso = not date_format
         self.ends_in_seconds = self.iso or date_format.endswith("%H:%M:%S")
         self.zone = ZoneInfo(time_zone) if time_zone else None
-        # The text without its ":MM:SS" -> that hour in UTC as stored ("YYYY-MM-DD HH"), and the UTC day.
+        self.day_zone = ZoneInfo(day_zone)
+        # The text without its ":MM:SS" -> that hour in UTC as stored ("YYYY-MM-DD HH"), and its day in day_zone.
         self.hours: dict[str, tuple[str, date]] = {}
 
     def __call__(self, text: str) -> tuple[str, date]:
@@ -102,14 +104,16 @@ class StartTimes:
         return known[0] + minutes_and_seconds + ".000000", known[1]
 
     def _hour(self, text: str, at: int) -> tuple[str, date] | None:
-        """The UTC hour of the text's local hour, or None unless all of it is in that one UTC hour: an offset
-        that is not whole hours, or a change of offset within the hour, keeps the minutes from carrying over."""
+        """The UTC hour of the text's local hour, or None unless all of it is in that one UTC hour and one day
+        of day_zone: an offset that is not whole hours, or a change of offset within the hour, keeps the
+        minutes from carrying over."""
         try:
             first, day = self.convert(text[:at] + ":00:00" + text[at + 6:])
-            last, _ = self.convert(text[:at] + ":59:59" + text[at + 6:])
+            last, last_day = self.convert(text[:at] + ":59:59" + text[at + 6:])
         except BadRow:  # the text's own conversion says what is wrong with it
             return None
-        if first[13:] != ":00:00.000000" or last[13:] != ":59:59.000000" or first[:13] != last[:13]:
+        if (first[13:] != ":00:00.000000" or last[13:] != ":59:59.000000" or first[:13] != last[:13]
+                or day != last_day):
             return None
         return first[:13], day
 
@@ -126,8 +130,8 @@ class StartTimes:
             if self.zone is None:
                 raise BadRow(f"start time {text!r} has no UTC offset")
             at = at.replace(tzinfo=self.zone)
-        utc = at.astimezone(timezone.utc).replace(tzinfo=None)
-        return stored_datetime(utc), utc.date()
+        utc = at.astimezone(timezone.utc)
+        return stored_datetime(utc.replace(tzinfo=None)), utc.astimezone(self.day_zone).date()
 
     def _read(self, text: str) -> datetime:
         return datetime.strptime(text, self.date_format) if self.date_format else datetime.fromisoformat(text)

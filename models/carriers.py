@@ -3,10 +3,14 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import JSON, ForeignKey, Numeric, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from .formatting import format_short_date
 
 from .choices import BillingIncrement, CarrierAdapter, Language, PbxKind
 from .db import Money, db
+from .errors import InvalidInput
+from .time_zones import MAX_NAME, accounting_time_zone, check_time_zone
 
 # What the company's lawyers accept; a carrier's standard terms outside these are risky.
 MIN_PRICE_CHANGE_NOTICE_DAYS = 30
@@ -20,6 +24,11 @@ class Carrier(db.Model):
     tax_id: Mapped[str] = mapped_column(String(32))
     address: Mapped[str] = mapped_column(String(250))
     signatory: Mapped[str] = mapped_column(String(120), default="")
+    # The same in Russian, for Russian documents; empty: the English is used.
+    name_ru: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    legal_name_ru: Mapped[str] = mapped_column(String(250), default="", server_default="")
+    address_ru: Mapped[str] = mapped_column(String(250), default="", server_default="")
+    signatory_ru: Mapped[str] = mapped_column(String(120), default="", server_default="")
     cities_text: Mapped[str] = mapped_column("cities", String(500), default="")
     language: Mapped[str] = mapped_column(String(2), default=Language.EN)
     currency: Mapped[str] = mapped_column(String(3), default="RUB")
@@ -32,8 +41,18 @@ class Carrier(db.Model):
     accepts_disagreement_protocol: Mapped[bool] = mapped_column(default=True)
     # How to read this carrier's own call record export (CsvLayout.to_data()); None: numberdesk's layout.
     cdr_layout: Mapped[dict | None] = mapped_column(JSON)
+    # The zone of the calendar the carrier bills by: a call belongs to the day and month its start has there,
+    # and so do rental days. Changing it re-rates the calls whose day changes (models.billing).
+    billing_time_zone: Mapped[str] = mapped_column(String(MAX_NAME), default=accounting_time_zone)
 
     tariffs: Mapped[list["Tariff"]] = relationship(back_populates="carrier", order_by="Tariff.valid_from")
+
+    @validates("billing_time_zone")
+    def _check_billing_time_zone(self, _key, name: str) -> str:
+        try:
+            return check_time_zone(name)
+        except ValueError as problem:
+            raise InvalidInput("the billing time zone is not known", {"billing_time_zone": str(problem)}) from None
 
     @property
     def cities(self) -> list[str]:
@@ -71,6 +90,12 @@ class Carrier(db.Model):
         return self.name
 
 
+def billing_time_zones() -> dict[int, str]:
+    """Every carrier's billing time zone, by carrier id."""
+    return {carrier_id: name for carrier_id, name in db.session.execute(
+        db.select(Carrier.id, Carrier.billing_time_zone))}
+
+
 class Tariff(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     carrier_id: Mapped[int] = mapped_column(ForeignKey("carrier.id"))
@@ -100,7 +125,7 @@ class Tariff(db.Model):
         return {destination: getattr(self, field) for destination, field in self.RATE_FIELDS}
 
     def __str__(self) -> str:
-        return f"{self.name} (from {self.valid_from.isoformat()})"
+        return f"{self.name} (from {format_short_date(self.valid_from, Language.EN)})"
 
 
 class PbxSystem(db.Model):
@@ -108,6 +133,9 @@ class PbxSystem(db.Model):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     kind: Mapped[str] = mapped_column(String(32), default=PbxKind.MANUAL)
     vendor: Mapped[str] = mapped_column(String(120), default="")
+    # The same in Russian: the vendor is a party to the tripartite agreement. Empty: the English is used.
+    name_ru: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    vendor_ru: Mapped[str] = mapped_column(String(120), default="", server_default="")
     # A vendor that resells numbers holds them itself: the company cannot take them along.
     resells_numbers: Mapped[bool] = mapped_column(default=False)
     notes: Mapped[str] = mapped_column(String(500), default="")

@@ -1,16 +1,30 @@
-"""The fixed vocabularies of the domain, one class per choice set."""
+"""The fixed vocabularies of the domain, one class per choice set, each labelled in English and in Russian."""
 
 
 class ChoiceSet:
+    """A fixed set of values. CHOICES holds each value with its English label, in the order forms offer them;
+    RUSSIAN holds the Russian label of every value (a test checks none is missing)."""
+
     CHOICES: tuple[tuple[str, str], ...] = ()
+    RUSSIAN: dict[str, str] = {}
 
     @classmethod
     def values(cls) -> list[str]:
         return [value for value, _ in cls.CHOICES]
 
     @classmethod
-    def label(cls, value: str) -> str:
+    def label(cls, value: str, language: str = "en") -> str:
+        """The value in words, in "en" or "ru"; a value outside the set is shown as it is."""
+        if language == "ru":
+            return cls.RUSSIAN.get(value) or dict(cls.CHOICES).get(value, value)
+        if language != "en":
+            raise ValueError(f"unsupported language {language!r}; expected 'en' or 'ru'")
         return dict(cls.CHOICES).get(value, value)
+
+    @classmethod
+    def choices(cls, language: str = "en") -> list[tuple[str, str]]:
+        """(value, label) pairs in ``language``, for a form's select."""
+        return [(value, cls.label(value, language)) for value in cls.values()]
 
 
 class Role(ChoiceSet):
@@ -28,6 +42,8 @@ class Role(ChoiceSet):
         (ACCOUNTANT, "Accountant"),
         (ADMIN, "Admin"),
     )
+    RUSSIAN = {REQUESTER: "Заявитель", APPROVER: "Руководитель проекта (согласующий)", LAWYER: "Юрист",
+               SYSADMIN: "Системный администратор", ACCOUNTANT: "Бухгалтер", ADMIN: "Администратор"}
 
 
 class NumberType(ChoiceSet):
@@ -35,12 +51,15 @@ class NumberType(ChoiceSet):
     TOLL_FREE = "toll_free"
     MOBILE = "mobile"
     CHOICES = ((LOCAL, "Local (geographic)"), (TOLL_FREE, "Toll-free (8-800)"), (MOBILE, "Mobile"))
+    RUSSIAN = {LOCAL: "Местный (географический)", TOLL_FREE: "Бесплатный для звонящих (8-800)",
+               MOBILE: "Мобильный"}
 
 
 class Holder(ChoiceSet):
     DIRECT = "direct"
     INTERMEDIARY = "intermediary"
     CHOICES = ((DIRECT, "Direct contract"), (INTERMEDIARY, "Through PBX vendor (lock-in risk)"))
+    RUSSIAN = {DIRECT: "Прямой договор с оператором", INTERMEDIARY: "Через провайдера АТС (риск привязки)"}
 
 
 class NumberStatus(ChoiceSet):
@@ -54,22 +73,27 @@ class NumberStatus(ChoiceSet):
         (ACTIVE, "Active"),
         (DISCONNECTED, "Disconnected"),
     )
+    RUSSIAN = {ASSIGNED: "Выделен оператором", ATTACHED: "Подключён к АТС", ACTIVE: "Действует",
+               DISCONNECTED: "Отключён"}
 
 
 class PbxKind(ChoiceSet):
     MANUAL = "manual"
     CHOICES = ((MANUAL, "Manual (configuration sheet for the sysadmin)"),)
+    RUSSIAN = {MANUAL: "Ручная настройка (лист настройки для системного администратора)"}
 
 
 class CarrierAdapter(ChoiceSet):
     MANUAL = "manual"
     CHOICES = ((MANUAL, "Manual (order letter, answer recorded by a person)"),)
+    RUSSIAN = {MANUAL: "Вручную (письмо-заявка, ответ оператора вносит сотрудник)"}
 
 
 class Language(ChoiceSet):
     EN = "en"
     RU = "ru"
     CHOICES = ((EN, "English"), (RU, "Russian"))
+    RUSSIAN = {EN: "Английский", RU: "Русский"}
 
 
 class BillingIncrement(ChoiceSet):
@@ -81,6 +105,9 @@ class BillingIncrement(ChoiceSet):
         (PER_MINUTE, "Per minute"),
         (FIRST_MINUTE_THEN_SECOND, "First minute, then per second"),
     )
+    # As in «Тарификация вызовов: посекундная».
+    RUSSIAN = {PER_SECOND: "Посекундная", PER_MINUTE: "Поминутная",
+               FIRST_MINUTE_THEN_SECOND: "Первая минута целиком, далее посекундная"}
 
 
 class DocumentKind(ChoiceSet):
@@ -100,18 +127,24 @@ class DocumentKind(ChoiceSet):
         (ORDER_LETTER, "Carrier order letter"),
         (PBX_SHEET, "PBX configuration sheet"),
     )
+    RUSSIAN = {SERVICE_CONTRACT: "Договор об оказании услуг связи", TARIFF_APPENDIX: "Тарифное приложение",
+               SUPPLEMENTARY_AGREEMENT: "Дополнительное соглашение", TRIPARTITE_AGREEMENT: "Трёхстороннее соглашение",
+               DISAGREEMENT_PROTOCOL: "Протокол разногласий", ORDER_LETTER: "Письмо-заявка оператору",
+               PBX_SHEET: "Лист настройки АТС"}
 
 
 class TrunkType(ChoiceSet):
     REGISTRATION = "registration"
     IP = "ip"
     CHOICES = ((REGISTRATION, "Registration (username and password)"), (IP, "IP-authenticated"))
+    RUSSIAN = {REGISTRATION: "С регистрацией (имя пользователя и пароль)", IP: "С аутентификацией по IP-адресу"}
 
 
 class Direction(ChoiceSet):
     IN = "in"
     OUT = "out"
     CHOICES = ((IN, "Incoming"), (OUT, "Outgoing"))
+    RUSSIAN = {IN: "Входящий", OUT: "Исходящий"}
 
 
 class DestinationClass(ChoiceSet):
@@ -127,12 +160,17 @@ class DestinationClass(ChoiceSet):
         (INTERNATIONAL, "International"),
         (TOLL_FREE, "Toll-free"),
     )
+    # As a tariff's rows name them: «Направление | Цена за минуту».
+    RUSSIAN = {LOCAL: "Местные вызовы", LONG_DISTANCE: "Междугородные вызовы",
+               MOBILE: "Вызовы на мобильные телефоны", INTERNATIONAL: "Международные вызовы",
+               TOLL_FREE: "Входящие вызовы на номера 8-800"}
 
 
 class ImportKind(ChoiceSet):
     CALL_RECORDS = "cdrs"
     INVOICE_LINES = "invoices"
     CHOICES = ((CALL_RECORDS, "Call detail records (CDRs)"), (INVOICE_LINES, "Invoice lines"))
+    RUSSIAN = {CALL_RECORDS: "Детализация звонков", INVOICE_LINES: "Строки счетов"}
 
 
 class ImportStatus(ChoiceSet):
@@ -141,9 +179,11 @@ class ImportStatus(ChoiceSet):
     DONE = "done"
     FAILED = "failed"
     CHOICES = ((PENDING, "Waiting to start"), (RUNNING, "Importing"), (DONE, "Done"), (FAILED, "Failed"))
+    RUSSIAN = {PENDING: "Ожидает запуска", RUNNING: "Загружается", DONE: "Готово", FAILED: "Ошибка"}
 
 
 class InvoiceItem(ChoiceSet):
     RENTAL = "rental"
     ONE_TIME = "one_time"
     CHOICES = ((RENTAL, "Monthly rental"), (ONE_TIME, "One-time fee"))
+    RUSSIAN = {RENTAL: "Ежемесячная абонентская плата", ONE_TIME: "Единовременная плата"}

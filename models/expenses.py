@@ -3,27 +3,36 @@
 Rental and one-time fees are what the contract says, pro-rated by each number's days in service;
 call charges are what the carriers billed (the invoice audit compares those with the contract).
 Amounts are rounded to 0.01 per department and item, so every total adds up exactly.
+
+Days and months are those of each carrier's billing time zone, as on its invoices: a carrier's calls of a
+month are those started within [the month's first moment, the next month's first moment) in its zone, two
+UTC instants per carrier, which keeps the covering index of call records usable.
 """
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import JSON, String, UniqueConstraint, case
+from sqlalchemy import JSON, String, UniqueConstraint, case, null
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .billing import CallRecord, tariff_schedules
-from .carriers import Carrier
+from .carriers import Carrier, billing_time_zones
 from .choices import DestinationClass
 from .db import db
 from .errors import DomainError
+from .formatting import plain_amount
 from .numbers import PhoneNumber
 from .organisation import Department, utcnow
 from .rating import (CENT, ZERO, days_in_service, month_start, monthly_rental, next_month, one_time_fee,
                      previous_month)
+from .time_zones import accounting_time_zone, start_of_day, today_in
 
 CLASSES = tuple(DestinationClass.values())
 DEFAULT_CURRENCY = "RUB"
+# The key of `ExpenseFigures.time_zones` that stands for every carrier: a report kept before carriers had
+# billing time zones was counted in UTC, and a company without carriers counts in its accounting zone.
+EVERY_CARRIER = ""
 
 
 def cents(value: Decimal) -> Decimal:
@@ -31,12 +40,8 @@ def cents(value: Decimal) -> Decimal:
 
 
 def amount_text(value: Decimal) -> str:
-    """How amounts travel in JSON and CSV: a decimal string with two places."""
-    return str(cents(value))
-
-
-def midnight(day: date) -> datetime:
-    return datetime.combine(day, time())
+    """How amounts travel in JSON and CSV: a decimal string with two places, rounded as cents() does."""
+    return plain_amount(value)
 
 
 def _no_calls() -> dict[str, Decimal]:
@@ -92,6 +97,16 @@ class ExpenseFigures:
     month: date
     currency: str
     departments: list[DepartmentCosts]
+    # Carrier name -> the billing time zone its days and months were counted in.
+    time_zones: dict[str, str] = field(default_factory=lambda: {EVERY_CARRIER: "UTC"})
+
+    def counted_in(self) -> str:
+        """The zone the month is counted in, as the report says it: its name when every carrier bills by one
+        zone, else each carrier's ("Nordtel: Europe/Moscow, SibTel: Asia/Novosibirsk")."""
+        zones = set(self.time_zones.values())
+        if len(zones) == 1:
+            return zones.pop()
+        return ", ".join(f"{carrier}: {zone}" for carrier, zone in sorted(self.time_zones.items()))
 
     def only(self, department_ids: set[int] | None) -> "ExpenseFigures":
         """The rows of these departments only (None: all)."""
@@ -114,7 +129,7 @@ class ExpenseFigures:
             "numbers": row.costs.numbers, "rental": amount_text(row.costs.rental),
             "calls": {c: amount_text(row.costs.calls[c]) for c in CLASSES},
             "one_time": amount_text(row.costs.one_time), "previous_total": amount_text(row.costs.previous_total)}
-            for row in self.departments]}
+            for row in self.departments], "time_zones": dict(self.time_zones)}
 
     @classmethod
     def from_data(cls, data: dict) -> "ExpenseFigures":
@@ -126,7 +141,7 @@ class ExpenseFigures:
                                     previous_total=Decimal(row["previous_total"])))
                 for row in data["departments"]]
         return cls(month=datetime.strptime(data["month"], "%Y-%m").date(), currency=data["currency"],
-                   departments=rows)
+                   departments=rows, time_zones=dict(data.get("time_zones") or {EVERY_CARRIER: "UTC"}))
 
 
 class ExpenseReport(db.Model):
@@ -147,8 +162,14 @@ class ExpenseReport(db.Model):
 
 
 def last_complete_month() -> date:
-    """The month a report is usually wanted for: the one before this (UTC) month."""
-    return previous_month(month_start(utcnow().date()))
+    """The month a report is usually wanted for: the one before this month in the accounting time zone."""
+    return previous_month(month_start(today_in(accounting_time_zone())))
+
+
+def report_time_zones() -> dict[str, str]:
+    """Each carrier's billing time zone, by carrier name: what a report's months are counted in."""
+    zones = {name: zone for name, zone in db.session.execute(db.select(Carrier.name, Carrier.billing_time_zone))}
+    return zones or {EVERY_CARRIER: accounting_time_zone()}
 
 
 def report_currency() -> str:
@@ -178,17 +199,43 @@ def monthly_costs(first: date, last: date, department_ids: set[int] | None = Non
     return costs
 
 
-def _add_call_charges(costs: dict[date, dict[int, Costs]], months: list[date], department_ids) -> None:
+def _month_index(months: list[date], zone_name: str, before_first=False):
+    """SQL for the index in `months` of the month a call started in, in the zone; NULL after the last month,
+    and, with `before_first`, before the first."""
     started_at = CallRecord.started_at
-    month_index = case(*((started_at < midnight(next_month(month)), index) for index, month in enumerate(months)))
+    ends = [start_of_day(next_month(month), zone_name) for month in months]
+    whens = [(started_at < end, index) for index, end in enumerate(ends)]
+    if before_first:
+        whens.insert(0, (started_at < start_of_day(months[0], zone_name), null()))
+    return case(*whens)
+
+
+def _add_call_charges(costs: dict[date, dict[int, Costs]], months: list[date], department_ids) -> None:
+    carriers_by_zone: dict[str, list[int]] = defaultdict(list)
+    for carrier_id, zone_name in billing_time_zones().items():
+        carriers_by_zone[zone_name].append(carrier_id)
+    if not carriers_by_zone:
+        return
+    zones = sorted(carriers_by_zone)
+    started_at = CallRecord.started_at
+    first = min(start_of_day(months[0], zone_name) for zone_name in zones)
+    after = max(start_of_day(next_month(months[-1]), zone_name) for zone_name in zones)
+    if len(zones) == 1:  # every carrier bills by one calendar: the query is the plain GROUP BY
+        month_index = _month_index(months, zones[0])
+    else:  # each carrier's calls by its zone's months; the covering index holds carrier_id for this
+        *others, last = zones
+        month_index = case(*((CallRecord.carrier_id.in_(carriers_by_zone[zone_name]),
+                              _month_index(months, zone_name, before_first=True)) for zone_name in others),
+                           else_=_month_index(months, last, before_first=True))
     query = (db.select(CallRecord.department_id, CallRecord.destination_class, month_index.label("month_index"),
                        db.func.sum(CallRecord.billed_cost))
-             .where(started_at >= midnight(months[0]), started_at < midnight(next_month(months[-1])))
+             .where(started_at >= first, started_at < after)
              .group_by(CallRecord.department_id, CallRecord.destination_class, "month_index"))
     if department_ids is not None:
         query = query.where(CallRecord.department_id.in_(department_ids))
     for department_id, destination_class, index, billed in db.session.execute(query):
-        costs[months[index]][department_id].calls[destination_class] = cents(billed)
+        if index is not None:  # a call of a carrier whose months start later or end earlier than another's
+            costs[months[index]][department_id].calls[destination_class] = cents(billed)
 
 
 def _add_fees(costs: dict[date, dict[int, Costs]], months: list[date], department_ids) -> None:
@@ -223,7 +270,7 @@ def expense_figures(month: date, department_ids: set[int] | None = None) -> Expe
         department_costs.previous_total = costs[previous][department.id].total
         rows.append(DepartmentCosts(department.id, department.name, department.city, department.cost_centre,
                                     department_costs))
-    return ExpenseFigures(month=month, currency=report_currency(), departments=rows)
+    return ExpenseFigures(month=month, currency=report_currency(), departments=rows, time_zones=report_time_zones())
 
 
 def store_expense_report(month: date, generated_by: str) -> ExpenseReport:

@@ -13,10 +13,12 @@ from . import access, payloads
 from .choices import Holder, NumberStatus, NumberType, Role
 from .db import db
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
+from .limits import MAX_PURPOSE, MAX_QUANTITY, MIN_QUANTITY
 from .numbers import PhoneNumber
 from .organisation import Department, User, utcnow
 from .carriers import Carrier, PbxSystem
 from .requests import AuditEvent, DisagreementItem, NumberRequest
+from .time_zones import today_in
 
 DRAFT = "draft"
 SUBMITTED = "submitted"
@@ -141,8 +143,8 @@ def _mark_numbers(status: str) -> Callable:
     def effect(request: NumberRequest, cleaned: dict, user: User | None) -> None:
         for number in request.numbers:
             number.status = status
-            if status == NumberStatus.ACTIVE:
-                number.activated_on = date.today()
+            if status == NumberStatus.ACTIVE:  # rental days are the carrier's billing days
+                number.activated_on = today_in(number.carrier.billing_time_zone)
     return effect
 
 
@@ -280,7 +282,9 @@ def apply_action(request: NumberRequest, action: str, user: User | None, payload
     target = transition.target[cleaned[transition.branch_on]] if transition.branch_on else transition.target
     request.state = target
     request.state_changed_at = utcnow()
-    request.dispatch_pending = False
+    # A machine step is now due: the mark is committed with the decision, so nothing decided is lost, and the
+    # dispatcher (workflows/dispatcher.py) hands it to Prefect outside the web request.
+    request.dispatch_pending = STATES[target].machine_step is not None
     data = {k: v for k, v in cleaned.items() if k != "comment"}
     if "trunk" in data:  # the audit trail is readable by many; credentials stay with the order
         data["trunk"] = {k: v for k, v in data["trunk"].items() if k != "password"}
@@ -313,12 +317,12 @@ def open_request(user: User, *, department_id, number_type, quantity, purpose, c
     pbx = _lookup(PbxSystem, pbx_id, "pbx_id", errors)
     if number_type not in NumberType.values():
         errors["number_type"] = f"must be one of {', '.join(NumberType.values())}"
-    if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= 100:
-        errors["quantity"] = "must be a whole number from 1 to 100"
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or not MIN_QUANTITY <= quantity <= MAX_QUANTITY:
+        errors["quantity"] = f"must be a whole number from {MIN_QUANTITY} to {MAX_QUANTITY}"
     if not isinstance(purpose, str) or not purpose.strip():
         errors["purpose"] = "is required: say what the number is for"
-    elif len(purpose) > 500:
-        errors["purpose"] = "must be at most 500 characters"
+    elif len(purpose) > MAX_PURPOSE:
+        errors["purpose"] = f"must be at most {MAX_PURPOSE} characters"
     if department and not access.may_create_for(user, department.id):
         errors["department_id"] = "you may open requests only for the branches you work for"
     elif department and carrier and not carrier.serves(department.city):

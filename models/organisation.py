@@ -22,6 +22,10 @@ class Department(db.Model):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     city: Mapped[str] = mapped_column(String(80))
     address: Mapped[str] = mapped_column(String(250), default="")
+    # The same in Russian, for Russian documents; empty: the English is used.
+    name_ru: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    city_ru: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    address_ru: Mapped[str] = mapped_column(String(250), default="", server_default="")
     time_zone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow")
     cost_centre: Mapped[str] = mapped_column(String(32), unique=True)
     monthly_call_load: Mapped[int] = mapped_column(default=0)
@@ -51,6 +55,8 @@ class User(UserMixin, db.Model):
     must_change_password: Mapped[bool] = mapped_column(default=False)
     # Bumped when the password changes: sessions that carry an older value end.
     session_version: Mapped[int] = mapped_column(default=1)
+    # "en" or "ru" for the pages and e-mails; None follows the browser's preference.
+    language: Mapped[str | None] = mapped_column(String(2))
 
     departments: Mapped[list[Department]] = relationship(secondary=user_department, order_by=Department.name)
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", cascade="all, delete-orphan")

@@ -4,9 +4,8 @@ from datetime import date
 from .choices import TrunkType
 from .db import db
 from .errors import InvalidInput
+from .limits import MAX_CLAUSE, MAX_CLAUSES, MAX_COMMENT, MAX_WORDING
 from .numbers import PhoneNumber, normalise_e164
-
-MAX_COMMENT = 2000
 
 
 def _comment(payload: dict, errors: dict, *, required: bool) -> str:
@@ -40,8 +39,6 @@ def required_comment(payload: dict, request) -> dict:
     return _finish({"comment": _comment(payload, errors, required=True)}, errors)
 
 
-MAX_ITEMS = 50
-MAX_WORDING = 5000
 ITEM_FIELDS = ("clause", "carrier_wording", "our_wording")
 
 
@@ -50,8 +47,8 @@ def change_request(payload: dict, request) -> dict:
     errors: dict = {}
     cleaned = {"comment": _comment(payload, errors, required=True), "items": []}
     raw = payload.get("items") or []
-    if not isinstance(raw, list) or len(raw) > MAX_ITEMS:
-        errors["items"] = f"must be a list of at most {MAX_ITEMS} clauses"
+    if not isinstance(raw, list) or len(raw) > MAX_CLAUSES:
+        errors["items"] = f"must be a list of at most {MAX_CLAUSES} clauses"
         return _finish(cleaned, errors)
     for index, item in enumerate(raw):
         if not isinstance(item, dict):
@@ -59,7 +56,7 @@ def change_request(payload: dict, request) -> dict:
             continue
         for name in ITEM_FIELDS:
             value = item.get(name)
-            limit = 40 if name == "clause" else MAX_WORDING
+            limit = MAX_CLAUSE if name == "clause" else MAX_WORDING
             if not isinstance(value, str) or not value.strip():
                 errors[f"items[{index}].{name}"] = "is required"
             elif len(value) > limit:

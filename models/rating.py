@@ -1,7 +1,9 @@
 """What calls and numbers cost under the contract: billing increments, the tariff in force, pro-rated fees.
 
 Tariffs are copied into plain `TariffTerms` once, so rating a million calls needs no database
-round trip. Days and months are taken in UTC, like every stored time.
+round trip. Days and months are the calendar days and months of the carrier's billing time zone
+(models.time_zones): a call is rated by the tariff in force on its day there, and a number's activation and
+disconnection days are days there, so the rental counted here from those dates is counted in that zone too.
 """
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -101,6 +103,11 @@ class TariffSchedule:
         except KeyError:
             found = self._on_day[day] = next((t for t in reversed(self.terms) if t.covers(day)), None)
             return found
+
+    def change_days(self) -> list[date]:
+        """The days on which the tariff in force may change: only calls moved across one of these may need
+        another tariff."""
+        return list(self._changes)
 
     def periods(self, start: date, end: date) -> list[tuple[date, date, TariffTerms | None]]:
         """The days [start, end) cut wherever the tariff in force changes."""

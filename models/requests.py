@@ -31,7 +31,8 @@ class NumberRequest(db.Model):
     signed_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     state_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # Set when a machine step could not be handed to Prefect; the sweeper clears it.
+    # Set with the decision that makes a machine step due; cleared when the dispatcher hands the step to Prefect.
+    # dispatch_attempts counts the hand-overs that failed and the sweeper's re-drives.
     dispatch_pending: Mapped[bool] = mapped_column(default=False)
     dispatch_attempts: Mapped[int] = mapped_column(default=0)
     # Why the last machine step failed (e.g. a template that cannot be rendered); empty when it did not.

@@ -15,12 +15,20 @@ os.environ.setdefault("NUMBERDESK_SECRETS_KEY", Fernet.generate_key().decode())
 from models import Carrier, Department, PbxSystem, User, db  # noqa: E402
 from models.choices import Role  # noqa: E402
 from webapp import create_app  # noqa: E402
-from webapp.demo import DEMO_PASSWORD, load_demo_data  # noqa: E402
+from webapp.core import i18n  # noqa: E402
+from demo import DEMO_PASSWORD  # noqa: E402
+from demo.data import load_demo_data  # noqa: E402
 
 
 def make_app(database: Path, **config):
     return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
                        "WTF_CSRF_ENABLED": False, "SECRET_KEY": "test", **config})
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogs():
+    """The pages' translations, built from the .po files when `make install` has not built them (yet)."""
+    i18n.compile_catalogs()
 
 
 @pytest.fixture(scope="session")

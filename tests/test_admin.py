@@ -1,4 +1,5 @@
 """The admin pages: only admins get in, and each entity can be created and edited."""
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -182,9 +183,9 @@ def test_duplicate_department_name_is_a_field_error(app, admin):
 
 def test_database_refusal_rolls_back(app, admin, monkeypatch):
     """If the database refuses the row after the form's own checks, nothing stays and no 500."""
-    import webapp.admin_forms
+    import webapp.admin.forms
     admin.post("/admin/departments/new", data=department_form())
-    monkeypatch.setattr(webapp.admin_forms, "is_taken", lambda *args: False)
+    monkeypatch.setattr(webapp.admin.forms, "is_taken", lambda *args: False)
     response = admin.post("/admin/departments/new", data=department_form(cost_centre="OTHER"))
     assert response.status_code == 422
     assert "refused" in response.get_data(as_text=True)
@@ -327,3 +328,112 @@ def test_admin_cannot_lock_themselves_out(app, admin):
     page = response.get_data(as_text=True)
     assert "cannot take the admin role" in page and "cannot deactivate yourself" in page
     assert one(app, User, id=me.id).roles == {Role.ADMIN}
+
+
+# --- names in Russian, and the pages in Russian ------------------------------------------------------
+
+RUSSIAN = {"Accept-Language": "ru-RU,ru;q=0.9"}
+ENGLISH = {"Accept-Language": "en-GB,en;q=0.9"}
+
+
+def test_a_department_keeps_its_russian_names(app, admin):
+    data = department_form(name_ru="Офис в Казани", city_ru="Казань", address_ru="г. Казань, ул. Баумана, д. 1")
+    assert admin.post("/admin/departments/new", data=data).status_code == 302
+    department = one(app, Department, name="Kazan office")
+    assert (department.name_ru, department.city_ru, department.address_ru) == (
+        "Офис в Казани", "Казань", "г. Казань, ул. Баумана, д. 1")
+    form = admin.get(f"/admin/departments/{department.id}/edit").get_data(as_text=True)
+    assert 'value="Офис в Казани"' in form and "Name in Russian" in form and "Address in Russian" in form
+    assert "Офис в Казани" in admin.get("/admin/departments/").get_data(as_text=True)
+    # Left empty, a Russian name is empty (Russian documents then use the English); too long is refused.
+    assert admin.post(f"/admin/departments/{department.id}/edit",
+                      data=department_form(name_ru="", city_ru="", address_ru="")).status_code == 302
+    assert one(app, Department, id=department.id).name_ru == ""
+    response = admin.post(f"/admin/departments/{department.id}/edit", data=department_form(city_ru="К" * 81))
+    assert response.status_code == 422 and "Field cannot be longer than 80 characters." in response.get_data(
+        as_text=True)
+
+
+def test_a_carrier_keeps_its_russian_names_and_its_billing_time_zone(app, admin):
+    data = carrier_form(name_ru="Таттелеком", legal_name_ru="ПАО «Таттелеком»", address_ru="г. Казань, ул. Пушкина, 15",
+                        signatory_ru="генеральный директор Иванов И. И.", billing_time_zone="Europe/Samara")
+    assert admin.post("/admin/carriers/new", data=data).status_code == 302
+    carrier = one(app, Carrier, name="TatTelecom")
+    assert (carrier.name_ru, carrier.legal_name_ru, carrier.address_ru, carrier.signatory_ru) == (
+        "Таттелеком", "ПАО «Таттелеком»", "г. Казань, ул. Пушкина, 15", "генеральный директор Иванов И. И.")
+    assert carrier.billing_time_zone == "Europe/Samara"
+    form = admin.get(f"/admin/carriers/{carrier.id}/edit").get_data(as_text=True)
+    assert 'value="ПАО «Таттелеком»"' in form and 'value="Europe/Samara"' in form and "Legal address in Russian" in form
+    listed = admin.get("/admin/carriers/").get_data(as_text=True)
+    assert "Таттелеком" in listed and "Billed by Europe/Samara time" in listed
+
+    response = admin.post(f"/admin/carriers/{carrier.id}/edit", data={**data, "billing_time_zone": "Mars/Olympus"})
+    assert response.status_code == 422 and "Unknown time zone" in response.get_data(as_text=True)
+    assert one(app, Carrier, id=carrier.id).billing_time_zone == "Europe/Samara"
+    # A form without the zone (an older page, say) gives the company's accounting zone.
+    assert admin.post("/admin/carriers/new", data=carrier_form(name="MTS")).status_code == 302
+    assert one(app, Carrier, name="MTS").billing_time_zone == "Europe/Moscow"
+    assert admin.get("/admin/carriers/new").get_data(as_text=True).count('value="Europe/Moscow"') == 1
+
+
+def test_a_pbx_system_keeps_its_russian_names(app, admin):
+    data = {"name": "Bitrix24 cloud", "name_ru": "Облако Битрикс24", "kind": "manual", "vendor": "Bitrix",
+            "vendor_ru": "ООО «Битрикс»", "notes": ""}
+    assert admin.post("/admin/pbx/new", data=data).status_code == 302
+    pbx = one(app, PbxSystem, name="Bitrix24 cloud")
+    assert (pbx.name_ru, pbx.vendor_ru) == ("Облако Битрикс24", "ООО «Битрикс»")
+    assert 'value="ООО «Битрикс»"' in admin.get(f"/admin/pbx/{pbx.id}/edit").get_data(as_text=True)
+    response = admin.post(f"/admin/pbx/{pbx.id}/edit", data={**data, "vendor_ru": "Б" * 121})
+    assert response.status_code == 422 and one(app, PbxSystem, id=pbx.id).vendor_ru == "ООО «Битрикс»"
+
+
+def test_the_admin_pages_in_russian(app, admin):
+    make_one_of_each(app)
+    index = admin.get("/admin/", headers=RUSSIAN).get_data(as_text=True)
+    for russian in ("Администрирование", "Филиалы", "Операторы связи", "Тарифы", "АТС", "Пользователи",
+                    "Журнал аудита"):
+        assert russian in index, russian
+    assert "Departments" not in index and "Audit trail" not in index
+    carriers = admin.get("/admin/carriers/", headers=RUSSIAN).get_data(as_text=True)
+    assert "Новый оператор" in carriers and "Рискованные условия договора" in carriers and "ИНН 7705017253" in carriers
+    assert "Операторы по запросу «нигде» не найдены." in admin.get(
+        "/admin/carriers/?q=нигде", headers=RUSSIAN).get_data(as_text=True)
+    tariffs = admin.get("/admin/tariffs/", headers=RUSSIAN).get_data(as_text=True)
+    assert "01.01.2025 – бессрочно" in tariffs and "0,00\u00a0руб." in tariffs and "Посекундная" in tariffs
+    form = admin.get("/admin/carriers/new", headers=RUSSIAN).get_data(as_text=True)
+    for russian in ("Новый оператор", "Название на русском", "Полное наименование на русском",
+                    "Юридический адрес на русском", "Подписант на русском", "Часовой пояс тарификации", "ИНН",
+                    "Язык договора", "Русский", "Принимает протокол разногласий", "Сохранить"):
+        assert russian in form, russian
+    assert "Legal name" not in form and ">Russian<" not in form
+    users = admin.get("/admin/users/new", headers=RUSSIAN).get_data(as_text=True)
+    assert "Бухгалтер" in users and "Не менее 8 символов." in users and "Accountant" not in users
+    # The audit trail names what happened: the sign-in and the records made above are not a request's events.
+    admin.post("/admin/pbx/new", data={"name": "Office PBX", "kind": "manual"})
+    trail = admin.get("/admin/audit/", headers=RUSSIAN).get_data(as_text=True)
+    assert "Журнал аудита" in trail and "Цепочка сходится" in trail
+    assert "Вход в систему" in trail and "Запись создана" in trail and "Создана как черновик" not in trail
+
+
+def test_admin_errors_and_messages_in_russian(app, admin):
+    created = admin.post("/admin/departments/new", data=department_form(), headers=RUSSIAN, follow_redirects=True)
+    assert "Филиал создан: Kazan office (Kazan)." in created.get_data(as_text=True)
+    response = admin.post("/admin/departments/new", headers=RUSSIAN,
+                          data=department_form(name="kazan office", cost_centre="", time_zone="Mars/Olympus"))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    for russian in ("Исправьте отмеченные ниже поля.", "Филиал с таким названием уже есть.",
+                    "Неизвестный часовой пояс", "Обязательное поле."):
+        assert russian in page, russian
+    assert "already exists" not in page and "This field is required." not in page
+
+
+def test_admin_pages_stay_english_for_an_english_browser(app, admin):
+    make_one_of_each(app)
+    for url in ("/admin/", "/admin/carriers/", "/admin/tariffs/", "/admin/pbx/new", "/admin/users/new"):
+        page = admin.get(url, headers=ENGLISH).get_data(as_text=True)
+        assert not re.search("[А-Яа-яЁё]", page), url
+    # The carrier form's hints show Russian names as examples; its words are English.
+    form = admin.get("/admin/carriers/new", headers=ENGLISH).get_data(as_text=True)
+    assert "Name in Russian" in form and "Legal address in Russian" in form and "Billing time zone" in form
+    assert ">Russian</option>" in form and "Название" not in form

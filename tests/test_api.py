@@ -71,7 +71,9 @@ def test_create_request(client, tokens, ids):
 @pytest.mark.parametrize("overrides,fields", [
     ({"quantity": 0}, {"quantity"}), ({"quantity": "one"}, {"quantity"}),
     ({"number_type": "fax"}, {"number_type"}), ({"purpose": ""}, {"purpose"}),
-    ({"department_id": None, "pbx_id": 424242}, {"department_id", "pbx_id"}),
+    ({"department_id": None, "quantity": 101, "purpose": "   "}, {"department_id", "quantity", "purpose"}),
+    ({"department_id": 424242, "pbx_id": 424242}, {"department_id", "pbx_id"}),
+    ({"carrier_id": 2**70}, {"carrier_id"}), ({"colour": "blue"}, {"colour"}),
 ])
 def test_create_request_with_bad_input_is_422_with_the_fields(client, tokens, ids, overrides, fields):
     response = create(client, tokens, ids, **overrides)
@@ -182,6 +184,10 @@ def test_the_whole_life_of_a_request_through_the_api(client, tokens, ids):
 def test_inventory_shows_the_intermediary_number(client, tokens):
     numbers = client.get("/api/v1/numbers?holder=intermediary", headers=auth(tokens["accountant"])).json
     assert [(n["e164"], n["lock_in_risk"]) for n in numbers] == [("+74951234567", True)]
+    everything = client.get("/api/v1/numbers?holder=&status=&q=&per_page=200", headers=auth(tokens["accountant"]))
+    assert everything.status_code == 200 and len(everything.json) == int(everything.headers["X-Total-Count"]) > 1
+    unknown = client.get("/api/v1/numbers?holder=nobody", headers=auth(tokens["accountant"]))
+    assert unknown.status_code == 422 and set(unknown.json["fields"]) == {"holder"}
 
 
 def test_unknown_api_path_is_json_404(client, tokens):
@@ -192,20 +198,65 @@ def test_unknown_api_path_is_json_404(client, tokens):
 def test_openapi_describes_every_path_and_action(client):
     spec = client.get("/api/v1/openapi.json").json
     assert spec["openapi"].startswith("3.")
-    assert {"/departments", "/carriers", "/pbx", "/requests", "/requests/{id}", "/requests/{id}/actions/{action}",
-            "/documents/{id}", "/numbers", "/templates", "/templates/{kind}", "/templates/{kind}/variables"} <= set(
-        spec["paths"])
-    action_param = spec["paths"]["/requests/{id}/actions/{action}"]["post"]["parameters"][1]
-    assert set(action_param["schema"]["enum"]) == HUMAN_ACTIONS
+    assert {"/departments", "/carriers", "/pbx", "/requests", "/requests/{request_id}", "/documents/{document_id}",
+            "/numbers", "/templates", "/templates/{kind}", "/templates/{kind}/variables"} <= set(spec["paths"])
+    actions = {path.rsplit("/", 1)[1] for path in spec["paths"] if path.startswith("/requests/{request_id}/actions/")}
+    assert actions == HUMAN_ACTIONS
+
+
+def test_bad_input_names_each_bad_field(client, tokens, people, catalog):
+    from lifecycle_helpers import request_in
+    ordered = request_in("ordered", people, catalog)
+    response = act(client, tokens["sysadmin"], ordered.id, "confirm_order", numbers=["+7 843", 5],
+                   trunk={"type": "registration", "registrar": "sip.example.net", "password": ""})
+    assert response.status_code == 422
+    assert set(response.json["fields"]) == {"numbers[0]", "numbers[1]", "trunk.username", "trunk.password"}
+    wrong_type = act(client, tokens["sysadmin"], ordered.id, "confirm_order", numbers=["+78432000101"],
+                     trunk={"type": "sip"})
+    assert set(wrong_type.json["fields"]) == {"trunk.type"}
+    reviewed = request_in("legal_review", people, catalog)
+    clauses = act(client, tokens["lawyer"], reviewed.id, "request_changes", comment="No",
+                  items=[{"clause": "4.2", "carrier_wording": "x" * 5001, "our_wording": "y"}, "4.3"])
+    assert clauses.status_code == 422
+    assert set(clauses.json["fields"]) == {"items[0].carrier_wording", "items[1]"}
+    assert clauses.json["fields"]["items[0].carrier_wording"] == "must be at most 5000 characters"
+    assert all(answer.json["error"] == "invalid_input" for answer in (response, wrong_type, clauses))
+    db.session.expire_all()
+    assert (ordered.state, reviewed.state) == ("ordered", "legal_review")  # nothing happened
+
+
+def test_a_body_must_be_json(client, tokens, ids):
+    response = client.post("/api/v1/requests", data="department_id=1", headers=auth(tokens["requester"]),
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 422 and set(response.json["fields"]) == {"body"}
+    broken = client.post("/api/v1/requests", data="{", headers=auth(tokens["requester"]),
+                         content_type="application/json")
+    assert broken.status_code == 422 and set(broken.json["fields"]) == {"body"}
+
+
+@pytest.mark.parametrize("query,field", [("per_page=201", "per_page"), ("per_page=0", "per_page"),
+                                         ("page=0", "page"), ("page=two", "page"), ("state=bogus", "state")])
+def test_bad_paging_is_422(client, tokens, query, field):
+    response = client.get(f"/api/v1/requests?{query}", headers=auth(tokens["lawyer"]))
+    assert response.status_code == 422 and set(response.json["fields"]) == {field}
+
+
+def test_ids_beyond_64_bits_name_no_record(client, tokens):
+    for path in ("/api/v1/requests/99999999999999999999", "/api/v1/documents/99999999999999999999",
+                 "/api/v1/requests/99999999999999999999/actions/submit"):
+        call = client.post if path.endswith("submit") else client.get
+        response = call(path, headers=auth(tokens["admin"]))
+        assert response.status_code == 404 and response.json["error"] == "not_found"
 
 
 def test_documents_in_other_formats(client, tokens, people, catalog):
     from lifecycle_helpers import request_in
-    document = request_in("legal_review", people, catalog).documents[0]
+    reviewed = request_in("legal_review", people, catalog)
+    document = reviewed.documents[0]
     url = f"/api/v1/documents/{document.id}"
     html = client.get(f"{url}?format=html", headers=auth(tokens["lawyer"]))
     assert html.status_code == 200 and html.mimetype == "text/html" and "<script" not in html.text
-    assert "TransTelecom Direct JSC" in html.text
+    assert reviewed.reference in html.text
     bad = client.get(f"{url}?format=odt", headers=auth(tokens["lawyer"]))
     assert bad.status_code == 422 and set(bad.json["fields"]) == {"format"}
     from contract_templates.convert import libreoffice_path

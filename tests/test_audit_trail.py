@@ -17,9 +17,9 @@ from models.audit_trail import AuditChainHead, ChainBreak, check_chain, record, 
 from models.choices import Role
 from models.expenses import store_expense_report
 from models.lifecycle import apply_action, open_request
-from webapp import costs as cost_pages
-from webapp.cli import cli
-from webapp.demo import DEMO_PASSWORD
+from webapp.costs import views as cost_pages
+from cli import cli
+from demo import DEMO_PASSWORD
 
 NEW_PASSWORD = "a brand new secret 42"
 

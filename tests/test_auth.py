@@ -11,8 +11,8 @@ from conftest import auth, make_app
 from models import ApiToken, AuditEvent, SignInAttempt, User, db
 from models import sign_in
 from models.choices import Role
-from webapp import auth as auth_views
-from webapp.demo import DEMO_PASSWORD
+from webapp.auth import views as auth_views
+from demo import DEMO_PASSWORD
 
 # A fixed clock for the sign-in rules: nothing here depends on today's date or on waiting.
 T0 = datetime(2031, 5, 6, 10, 0, 0)

@@ -11,7 +11,7 @@ from models import BillingImport, CallRecord, InvoiceLine, RejectedRow, db
 from models.carrier_files import CALL_FIELDS
 from models.choices import ImportKind, ImportStatus
 from models.organisation import utcnow
-from webapp.cli import cli
+from cli import cli
 from workflows import costs, dispatch
 
 MOSCOW_NUMBER = "+74956400101"  # TransTelecom Direct, local calls at 0.80 a minute, per second
@@ -138,17 +138,20 @@ def test_a_finished_import_is_not_run_again(app, catalog, tmp_path):
     assert "nothing to do" in costs.import_billing_file(billing_import.id)
 
 
-def test_unreachable_prefect_leaves_the_import_pending_for_the_sweeper(app, catalog, tmp_path, monkeypatch):
+def test_an_upload_waits_marked_for_the_dispatcher_and_the_sweeper_redrives_a_lost_one(
+        app, catalog, tmp_path, monkeypatch):
     carrier = catalog["carrier"]("TransTelecom Direct")
     path = write(tmp_path / "later.csv", calls(400, 3))
     billing_import = BillingImport(carrier=carrier, filename=path.name, path=str(path), size_bytes=1)
     db.session.add(billing_import)
     db.session.commit()
     monkeypatch.setenv("NUMBERDESK_DISPATCH", "prefect")
-    with temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:9/api"}):
+    with temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:9/api"}):  # not called: nothing fails
         dispatch.dispatch_import(billing_import)
     db.session.refresh(billing_import)
     assert billing_import.status == ImportStatus.PENDING and billing_import.dispatch_pending
+    billing_import.created_at -= timedelta(minutes=5)  # the hand-over never came
+    db.session.commit()
     monkeypatch.setenv("NUMBERDESK_DISPATCH", "inline")
     assert dispatch.sweep_billing_imports() == [billing_import.id]
     db.session.refresh(billing_import)

@@ -6,8 +6,9 @@ import pytest
 from conftest import auth, make_app
 from models import ApiToken, User, db
 from models.choices import Role
-from webapp.cli import cli
-from webapp.demo import DEMO_PASSWORD, DemoRefused, load_demo_data
+from cli import cli
+from demo import DEMO_PASSWORD, DemoRefused
+from demo.data import load_demo_data
 
 
 @pytest.fixture

@@ -151,7 +151,7 @@ def test_sample_context_is_complete_and_fresh(lang):
         "document", "company", "carrier", "department", "request", "tariff", "pbx",
         "numbers", "trunk", "start_date", "protocol",
     }
-    assert set(ctx["trunk"]) == {"type", "registrar", "username", "password", "addresses"}
+    assert set(ctx["trunk"]) == {"type", "type_label", "registrar", "username", "password", "addresses"}
     assert len(ctx["tariff"]["rates"]) == 5
     assert all(set(rate) == {"destination", "price_per_minute", "price_text"}
                for rate in ctx["tariff"]["rates"])
@@ -378,7 +378,7 @@ def test_headers_footers_tables_and_line_breaks_match_docxtpl():
     text, rows = _doc_text(ours)
     assert "Header NR-00012 & Volga Telecom" in text and "Footer 1655123456" in text
     assert "line one\nline two\tcolumn" in text and "\nnew paragraph" in text
-    assert [["Local", "RUB 0.9000"]] == [row for row in rows if row[0] == "Local"]
+    assert [["Local", "RUB 0.90"]] == [row for row in rows if row[0] == "Local"]
 
 
 def _with_footnotes(data: bytes, footnote_text: str) -> bytes:

@@ -1,16 +1,19 @@
 """The costs pages through the Flask test client: who sees what, uploading and watching an import, the
 report and its downloads, the kept reports, the invoice audit and a carrier's CSV layout."""
+import csv
 import io
 import re
 from datetime import date, timedelta
 
 import pytest
+from openpyxl import load_workbook
 
 from conftest import login
 from models import BillingImport, Carrier, ExpenseReport, User, db
 from models.choices import Role
-from webapp.demo import DEMO_PASSWORD
+from demo import DEMO_PASSWORD
 from models.carrier_files import CALL_FIELDS
+from models.formatting import format_month, format_short_date
 from models.rating import month_start, previous_month
 
 LAST_MONTH = previous_month(month_start(date.today()))
@@ -58,7 +61,7 @@ def test_requesters_see_only_their_own_branches(client, catalog):
     sheet = client.get("/costs/report.csv").text
     assert "Kazan showroom" in sheet and "Moscow" not in sheet
     kept = db.session.scalar(db.select(ExpenseReport.id).filter_by(month=LAST_MONTH))
-    assert "Moscow" not in client.get(f"/costs/archive/{kept}").text
+    assert departments_shown(client.get(f"/costs/archive/{kept}").text) == {str(catalog["department"]("Kazan").id)}
     assert "Moscow" not in client.get(f"/costs/archive/{kept}.csv").text
     for path in ("/costs/imports", "/costs/audit", f"/costs/audit/{carrier_id('VolgaLink')}",
                  "/costs/imports/1", "/costs/imports/1/rejected.csv"):
@@ -158,12 +161,12 @@ def test_an_upload_needs_a_file(client):
 
 def test_the_audit_shows_the_carrier_whose_price_silently_changed(client):
     login(client, "accountant")
-    since = (LAST_MONTH + timedelta(days=14)).isoformat()
+    since = LAST_MONTH + timedelta(days=14)
     page = client.get("/costs/audit").text
-    assert f"VolgaLink: price changed without notice since {since}" in page
+    assert f"VolgaLink: price changed without notice since {format_short_date(since, 'en')}" in page
     assert page.count("price changed without notice</span>") == 1  # VolgaLink's row only
     detail = client.get(f"/costs/audit/{carrier_id('VolgaLink')}").text
-    assert f'data-since="{since}"' in detail and "0.6500" in detail
+    assert f'data-since="{since.isoformat()}"' in detail and "against the contracted RUB 0.65" in detail
     assert "Monthly rental" in detail and "450.00" in detail
     quiet = client.get(f"/costs/audit/{carrier_id('Nordtel')}").text
     assert "price changed without notice" not in quiet
@@ -209,3 +212,98 @@ def test_carriers_billing_in_several_currencies_are_refused_plainly(client, cata
 def test_admins_find_the_layout_from_the_carriers_list(client):
     login(client, "admin")
     assert f"/costs/carriers/{carrier_id('VolgaLink')}/layout" in client.get("/admin/carriers/").text
+
+
+# --- in Russian ------------------------------------------------------------------------------------
+
+RUSSIAN = {"Accept-Language": "ru-RU,ru;q=0.9"}
+ENGLISH = {"Accept-Language": "en-GB,en;q=0.9"}
+CYRILLIC = re.compile("[А-Яа-яЁё]")
+
+
+def test_a_russian_accountant_reads_the_expense_report_in_russian(client):
+    login(client, "accountant")
+    page = client.get("/costs/", headers=RUSSIAN).text
+    assert '<html lang="ru">' in page
+    assert f"Расходы по филиалам · {format_month(LAST_MONTH, 'ru')}" in page  # e.g. «ноябрь 2026»
+    for russian in ("Отчёт о расходах", "Сохранённые отчёты", "Импорт", "Сверка счетов", "Аренда", "Звонки",
+                    "Разовые", "Итого", "Предыдущий месяц", "По компании", "Номеров в работе", "Скачать XLSX",
+                    "Сохранить этот отчёт", "Местные вызовы", "Итого по филиалам, RUB",
+                    "Месяцы считаются по времени Europe/Moscow"):
+        assert russian in page, russian
+    # Branches and cities by their Russian names; amounts with a decimal comma, the total with «руб.».
+    assert "Шоурум в Казани" in page and "Итого: Казань" in page and "Kazan showroom" not in page
+    assert re.search(r'data-total="[\d.]+">\d{1,3}(\u00a0\d{3})*,\d\d\u00a0руб\.<', page)
+    for english in ("Expenses by branch", "Rental", "Download XLSX", "Keep this report", "Previous month"):
+        assert english not in page, english
+    assert departments_shown(page) == departments_shown(client.get("/costs/", headers=ENGLISH).text)
+
+
+def test_the_report_stays_english_for_an_english_browser(client):
+    login(client, "accountant")
+    page = client.get("/costs/", headers=ENGLISH).text
+    assert f"Expenses by branch · {LAST_MONTH:%B %Y}" in page and "Months counted in Europe/Moscow" in page
+    assert re.search(r'data-total="[\d.]+">RUB \d{1,3}(,\d{3})*\.\d\d<', page)
+    assert not CYRILLIC.search(page), CYRILLIC.search(page)
+
+
+def test_the_downloads_follow_the_readers_language(client):
+    login(client, "accountant")
+    month = LAST_MONTH.strftime("%Y-%m")
+    russian = list(csv.reader(io.StringIO(client.get(f"/costs/report.csv?month={month}", headers=RUSSIAN).text)))
+    assert russian[0][:4] == ["Филиал", "Город", "Центр затрат", "Номера"]
+    assert "Аренда (RUB)" in russian[0] and "Звонки: местные вызовы (RUB)" in russian[0]
+    assert russian[-1][0] == "Итого по компании" and any(row[0] == "Итого: Kazan" for row in russian)
+    assert re.fullmatch(r"-?\d+\.\d\d", russian[-1][4])  # amounts stay plain numbers in every language
+    english = list(csv.reader(io.StringIO(client.get(f"/costs/report.csv?month={month}", headers=ENGLISH).text)))
+    assert english[0][:4] == ["Branch", "City", "Cost centre", "Numbers"] and english[-1][0] == "Company total"
+    assert [row[4:] for row in russian[1:]] == [row[4:] for row in english[1:]]
+    workbook = load_workbook(io.BytesIO(client.get(f"/costs/report.xlsx?month={month}", headers=RUSSIAN).data))
+    assert workbook.active.title == f"Расходы за {month}" and workbook.active["A1"].value == "Филиал"
+
+
+def test_kept_reports_and_their_flash_are_in_russian(client):
+    login(client, "accountant")
+    archive = client.get("/costs/archive", headers=RUSSIAN).text
+    assert "Сохранённые отчёты о расходах" in archive and format_month(LAST_MONTH, "ru") in archive
+    assert "Сформировать и сохранить отчёт за" in archive and "Kept expense reports" not in archive
+    kept = client.post("/costs/archive", data={"month": LAST_MONTH.strftime("%Y-%m")}, headers=RUSSIAN,
+                       follow_redirects=True).text
+    assert f"Отчёт за {format_month(LAST_MONTH, 'ru')} сохранён в текущем виде как версия 2." in kept
+    assert "Версия 2, сохранена в том виде, в каком была сформирована" in kept
+
+
+def test_imports_and_a_layout_in_russian(client):
+    login(client, "accountant")
+    page = client.get("/costs/imports", headers=RUSSIAN).text
+    for russian in ("Загрузить файл оператора", "Форматы детализации звонков", "Содержимое файла",
+                    "Детализация звонков", "Строки счетов", "Готово", "Загрузить и импортировать",
+                    "ТрансТелеком Директ"):
+        assert russian in page, russian
+    assert "Import a carrier's file" not in page and "Call detail records" not in page
+    missing = client.post("/costs/imports", data={"kind": "cdrs", "carrier_id": str(carrier_id("Nordtel"))},
+                          content_type="multipart/form-data", headers=RUSSIAN)
+    assert missing.status_code == 422 and "Выберите файл для загрузки." in missing.text
+    detail = client.get(f"/costs/imports/{db.session.scalar(db.select(db.func.min(BillingImport.id)))}",
+                        headers=RUSSIAN).text
+    assert "Прочитано строк" in detail and "Отклонённые строки" in detail and "Rows read" not in detail
+
+    layout = client.get(f"/costs/carriers/{carrier_id('Nordtel')}/layout", headers=RUSSIAN).text
+    assert "Нордтел: формат детализации звонков" in layout and "Столбец нашего номера" in layout
+    assert "Сохранить формат" in layout and "Our number column" not in layout
+    refused = client.post(f"/costs/carriers/{carrier_id('Nordtel')}/layout", headers=RUSSIAN,
+                          data={"column_number": "DID", "delimiter": ",", "encoding": "utf-8", "directions": "IN in"})
+    assert refused.status_code == 422 and "Строка 1: запишите в виде «их слово = наше значение»." in refused.text
+
+
+def test_the_invoice_audit_in_russian(client):
+    login(client, "accountant")
+    since = LAST_MONTH + timedelta(days=14)
+    page = client.get("/costs/audit", headers=RUSSIAN).text
+    assert f"Сверка счетов · {format_month(LAST_MONTH, 'ru')}" in page
+    assert f"ВолгаЛинк: цена изменена без уведомления с {format_short_date(since, 'ru')}" in page
+    assert "выставлено по договору" in page and "price changed without notice" not in page
+    detail = client.get(f"/costs/audit/{carrier_id('VolgaLink')}", headers=RUSSIAN).text
+    assert "Местные вызовы тарифицируются по" in detail and "за минуту вместо 0,65\u00a0руб. по договору" in detail
+    assert "Звонки по номерам и направлениям" in detail and "Шоурум в Казани" in detail
+    assert "Ежемесячная абонентская плата" in detail and "Monthly rental" not in detail

@@ -13,7 +13,7 @@ from contract_templates.convert import ConversionUnavailable
 from lifecycle_helpers import request_in
 from models import Document, db
 from models.lifecycle import apply_action
-from webapp.documents import document_as
+from webapp.documents.files import document_as
 from workflows import steps
 
 needs_libreoffice = pytest.mark.skipif(
@@ -67,7 +67,7 @@ def test_the_preview_shows_the_document_under_a_strict_policy(client, contract):
     assert "Service contract" in page
     assert f"v{contract.version}" in page and contract.request.reference in page
     assert "ДОГОВОР ОБ ОКАЗАНИИ УСЛУГ ТЕЛЕФОННОЙ СВЯЗИ" in page
-    assert "VolgaLink Regional Telecom LLC" in page
+    assert "ВолгаЛинк Региональный Телеком" in page
     assert f'href="/documents/{contract.id}"' in page  # the .docx download
     assert f'href="/requests/{contract.request_id}"' in page
     policy = response.headers["Content-Security-Policy"]
@@ -100,7 +100,7 @@ def test_the_pdf_route_returns_a_pdf(client, contract):
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", "-", "-"], input=response.data, capture_output=True,
                               check=True).stdout.decode()
-        assert "ДОГОВОР" in text and "VolgaLink Regional Telecom LLC" in " ".join(text.split())
+        assert "ДОГОВОР" in text and "ВолгаЛинк Региональный Телеком" in " ".join(text.split())
 
 
 def test_a_pdf_is_made_once_per_document(client, contract, monkeypatch):

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from conftest import login
 from models import BillingImport, Carrier, Department, RejectedRow, db
 from models.expenses import Costs, DepartmentCosts, ExpenseFigures
-from webapp.report_files import neutralised, report_csv, report_xlsx
+from webapp.costs.report_files import neutralised, report_csv, report_xlsx
 
 # Each way a cell can start that a spreadsheet takes for a formula (or, for tab and CR, that it strips
 # before looking for one).

@@ -1,4 +1,4 @@
-"""Tests for contract_templates.formatting: dates and money in the document's language."""
+"""Tests for models.formatting: dates and money in each language, for documents and pages alike."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from contract_templates.formatting import format_date, format_money, money_in_words
+from models.formatting import (currency_name, format_amount, format_date, format_datetime, format_money,
+                               format_month, format_short_date, money_in_words, plain_amount)
+from models.expenses import amount_text
 
 NBSP = "\u00a0"
 
@@ -46,6 +48,35 @@ def test_format_date_accepts_datetime_and_rejects_strings():
     assert format_date(datetime(2026, 11, 28, 15, 30), "en") == "28 November 2026"
     with pytest.raises(TypeError):
         format_date("2026-11-28", "en")
+    with pytest.raises(ValueError):
+        format_date(date(2026, 11, 28), "de")
+
+
+@pytest.mark.parametrize(
+    "day, en, ru",
+    [
+        (date(2026, 12, 2), "2 Dec 2026", "02.12.2026"),
+        (date(2027, 1, 31), "31 Jan 2027", "31.01.2027"),
+        (date(2026, 9, 9), "9 Sep 2026", "09.09.2026"),
+    ],
+)
+def test_format_short_date(day, en, ru):
+    assert format_short_date(day, "en") == en
+    assert format_short_date(day, "ru") == ru
+
+
+def test_format_datetime_to_the_minute():
+    moment = datetime(2026, 12, 2, 9, 5, 59)
+    assert format_datetime(moment, "en") == "2 Dec 2026 09:05"
+    assert format_datetime(moment, "ru") == "02.12.2026 09:05"
+    with pytest.raises(TypeError):
+        format_datetime(date(2026, 12, 2), "en")
+
+
+def test_format_month_is_nominative_in_russian():
+    assert format_month(date(2026, 12, 2), "en") == "December 2026"
+    assert format_month(date(2026, 12, 2), "ru") == "декабрь 2026"
+    assert [format_month(date(2026, month, 1), "ru").split()[0] for month in (1, 5, 8)] == ["январь", "май", "август"]
 
 
 # ------------------------------------------------------------------------ money
@@ -77,12 +108,71 @@ def test_format_money_russian_spaces_do_not_break():
 
 def test_format_money_other_currencies():
     assert format_money(Decimal("12.3"), "USD", "en") == "USD 12.30"
-    assert plain(format_money(Decimal("12.3"), "EUR", "ru")) == "12,30 EUR"
+    assert plain(format_money(Decimal("12.3"), "EUR", "ru")) == "12,30 евро"
+    assert plain(format_money(Decimal("12.3"), "USD", "ru")) == "12,30 долл. США"
+    assert plain(format_money(Decimal("12.3"), "KZT", "ru")) == "12,30 KZT"  # no Russian sign known: the code
 
 
 def test_format_money_four_places_for_call_prices():
     assert format_money(Decimal("0.9"), "RUB", "en", places=4) == "RUB 0.9000"
     assert plain(format_money(Decimal("1234.56785"), "RUB", "ru", places=4)) == "1 234,5679 руб."
+
+
+@pytest.mark.parametrize(
+    "price, en, ru",
+    [
+        (Decimal("0.6500"), "RUB 0.65", "0,65 руб."),
+        (Decimal("0.6550"), "RUB 0.655", "0,655 руб."),
+        (Decimal("1.9525"), "RUB 1.9525", "1,9525 руб."),
+        (Decimal("12"), "RUB 12.00", "12,00 руб."),
+        (Decimal("0.123456"), "RUB 0.1235", "0,1235 руб."),  # rounded half-up to four places
+        (Decimal("1500.1000"), "RUB 1,500.10", "1 500,10 руб."),
+    ],
+)
+def test_call_prices_drop_only_the_zeros_beyond_two_places(price, en, ru):
+    assert format_money(price, "RUB", "en", max_places=4) == en
+    assert plain(format_money(price, "RUB", "ru", max_places=4)) == ru
+
+
+@pytest.mark.parametrize(
+    "amount, en, ru",
+    [
+        (Decimal("12345.6"), "12,345.60", "12 345,60"),
+        (Decimal("-0.5"), "-0.50", "-0,50"),
+        (Decimal("0"), "0.00", "0,00"),
+        (Decimal("999999.995"), "1,000,000.00", "1 000 000,00"),
+    ],
+)
+def test_format_amount_is_the_figure_alone(amount, en, ru):
+    assert format_amount(amount, "en") == en
+    assert plain(format_amount(amount, "ru")) == ru
+    assert format_amount(amount, "ru") == ru.replace(" ", NBSP)
+
+
+@pytest.mark.parametrize(
+    "amount, places, text",
+    [
+        (Decimal("1500"), 2, "1500.00"),
+        (Decimal("2.675"), 2, "2.68"),
+        (Decimal("-1234.5"), 2, "-1234.50"),
+        (Decimal("0.65"), 4, "0.6500"),
+        (0, 2, "0.00"),
+    ],
+)
+def test_plain_amount_is_the_same_in_every_language(amount, places, text):
+    assert plain_amount(amount, places) == text
+
+
+def test_api_and_csv_amounts_stay_plain_decimal_strings():
+    assert amount_text(Decimal("12345.675")) == "12345.68"
+    assert amount_text(Decimal("-0.5")) == "-0.50"
+    assert amount_text(Decimal("0")) == "0.00"
+
+
+def test_currency_names():
+    assert currency_name("RUB", "ru") == "российский рубль"
+    assert currency_name("RUB", "en") == "Russian roubles"
+    assert currency_name("KZT", "ru") == "KZT"
 
 
 def test_format_money_rounds_half_up_exactly():
@@ -98,7 +188,8 @@ def test_format_money_large_amounts_keep_every_digit():
     assert plain(format_money(amount, "RUB", "ru")) == "12 345 678 901 234 567,89 руб."
 
 
-@pytest.mark.parametrize("function", [format_money, money_in_words])
+@pytest.mark.parametrize("function", [format_money, money_in_words,
+                                      lambda amount, _currency, language: format_amount(amount, language)])
 def test_money_refuses_floats_and_junk(function):
     with pytest.raises(TypeError):
         function(1500.0, "RUB", "en")

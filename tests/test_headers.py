@@ -8,9 +8,9 @@ import pytest
 from conftest import auth, login
 from models import BillingImport, Carrier, Document, NumberRequest, db
 from test_browser import live_server, page, sign_in  # noqa: F401  (the browser tests' fixtures)
-from webapp import CONTENT_SECURITY_POLICY
+from webapp.core.headers import CONTENT_SECURITY_POLICY
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "webapp" / "templates"
+TEMPLATES = Path(__file__).resolve().parent.parent / "webapp"  # each feature keeps its page templates
 COMMON = {"Referrer-Policy": "same-origin", "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY"}
 # Inline code and styles the policy blocks: a <script> without src, a handler attribute, a style attribute or block.
 INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)

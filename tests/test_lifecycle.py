@@ -9,6 +9,7 @@ from models import AuditEvent, Conflict, Department, Forbidden, InvalidInput, No
 from models.choices import Holder, NumberStatus, Role
 from models.lifecycle import (ACTIVE, CANCELLED, DRAFT, LEGAL_REVIEW, REDRAFTING, REJECTED, STATES, SUBMITTED,
                               TRANSITIONS, allowed_actions, apply_action, open_request, tasks_for)
+from models.time_zones import today_in
 
 HUMAN = [t for t in TRANSITIONS.values() if not t.is_machine]
 # States a test can park a request in (machine states are passed through by the steps).
@@ -228,7 +229,7 @@ def test_order_confirmation_validates_numbers_and_trunk(payload, fields, people,
 def test_numbers_follow_the_request_and_the_pbx_decides_the_holder(people, catalog):
     direct = request_in(ACTIVE, people, catalog)
     assert [(n.status, n.holder, n.activated_on) for n in direct.numbers] == [
-        (NumberStatus.ACTIVE, Holder.DIRECT, date.today())]
+        (NumberStatus.ACTIVE, Holder.DIRECT, today_in(direct.carrier.billing_time_zone))]  # the carrier's day
     through_vendor = request_in("attaching", people, catalog, pbx="CloudPBX Pro")
     assert [(n.status, n.holder) for n in through_vendor.numbers] == [(NumberStatus.ASSIGNED, Holder.INTERMEDIARY)]
 

@@ -77,7 +77,7 @@ def test_a_request_moves_through_its_action_forms(client, people, catalog):
     db.session.refresh(request)
     assert request.state == "legal_review"  # the contracts were drafted by the machine step
     assert "Supplementary agreement" in page and "Download .docx" in page
-    assert 'data-state="legal_review"' in page and "contracts drafted" in page
+    assert 'data-state="legal_review"' in page and "Contracts drafted" in page
 
 
 def test_a_stale_form_is_refused_with_a_message(client, people, catalog):
@@ -117,7 +117,7 @@ def test_people_without_the_role_see_no_action_and_cannot_post_one(client, peopl
     login(client, "sysadmin")
     assert "Nothing here waits for you" in detail(client, request.id).text
     response = client.post(f"/requests/{request.id}/actions/approve", data={}, follow_redirects=True)
-    assert "needs the role approver" in response.text
+    assert "needs the role Project lead (approver)" in response.text
     db.session.refresh(request)
     assert request.state == "submitted"
 
@@ -135,7 +135,7 @@ def test_requests_list_searches_filters_and_pages(client):
 def test_numbers_page_flags_intermediary_numbers(client):
     login(client, "accountant")
     page = client.get("/numbers").text
-    assert "1 number(s) are held through a PBX vendor" in page
+    assert "1 number is held through a PBX vendor" in page
     assert "+74951234567" in page and "intermediary: lock-in risk" in page
 
 

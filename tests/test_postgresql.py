@@ -24,7 +24,7 @@ from models.choices import ImportKind
 from models.expenses import expense_figures, last_complete_month
 from models.rating import previous_month
 from webapp import create_app
-from webapp.demo import load_demo_data
+from demo.data import load_demo_data
 from workflows import costs
 
 PG_BIN = max(Path("/usr/lib/postgresql").glob("*/bin"), default=None, key=lambda p: int(p.parent.name))
@@ -118,3 +118,33 @@ def test_importing_a_file_again_on_postgresql_adds_nothing(demo_on_postgresql, m
         assert stored.started_at.tzinfo is None and stored.started_at.year >= date.today().year - 1
         assert isinstance(stored.billed_cost, Decimal) and isinstance(stored.rated_cost, Decimal)
         db.session.remove()
+
+
+# Carriers in zones far apart: Honolulu's day starts ten hours after UTC's, so the demo's morning calls fall on
+# the day before and on the month before on the 1st; Kiritimati's fourteen hours before; India's at half past.
+ZONES = {"TransTelecom Direct": "Pacific/Honolulu", "VolgaLink": "Asia/Kolkata", "Nordtel": "Pacific/Kiritimati"}
+
+
+def _set_zones(app) -> None:
+    with app.app_context():
+        for carrier in db.session.scalars(db.select(Carrier)):
+            carrier.billing_time_zone = ZONES[carrier.name]  # re-rates the calls that change day
+        db.session.commit()
+        db.session.remove()
+
+
+def test_carriers_in_several_time_zones_report_the_same_on_postgresql(demo_on_postgresql, demo_database, tmp_path):
+    shutil.copy(demo_database, tmp_path / "zones.db")
+    on_sqlite = make_app(tmp_path / "zones.db")
+    moscow = _figures(on_sqlite)
+    _set_zones(on_sqlite)
+    _set_zones(demo_on_postgresql)
+    expected = _figures(on_sqlite)
+    with on_sqlite.app_context():
+        db.engine.dispose()
+    got = _figures(demo_on_postgresql)
+    assert got == expected
+    calls = {month: [row["calls"] for row in report["departments"]] for month, report in expected["reports"].items()}
+    assert calls != {month: [row["calls"] for row in report["departments"]]
+                     for month, report in moscow["reports"].items()}  # the zones moved calls between months
+    assert all(report["time_zones"] == ZONES for report in got["reports"].values())

@@ -160,9 +160,9 @@ NUMBERS = {"+78436400301": NumberRef(id=7, department_id=3, carrier_id=2),
            "+74956400101": NumberRef(id=8, department_id=1, carrier_id=1)}
 
 
-def parser(layout: CsvLayout | None = None, header=HEADER, schedule=None) -> CallRowParser:
+def parser(layout: CsvLayout | None = None, header=HEADER, schedule=None, zone="Europe/Moscow") -> CallRowParser:
     return CallRowParser(layout or CsvLayout.standard(), header, carrier_id=2, import_id=9, numbers=NUMBERS,
-                         schedule=schedule or TariffSchedule([terms(5)]))
+                         schedule=schedule or TariffSchedule([terms(5)]), billing_time_zone=zone)
 
 
 def row(**fields) -> list[str]:
@@ -178,6 +178,40 @@ def test_a_good_row_is_converted_to_utc_and_rated():
                       "started_at": "2026-10-01 06:30:00.000000", "duration_s": 90, "direction": "out",
                       "destination": "+78432000000", "destination_class": "local", "billed_cost": 9000,
                       "rated_cost": 9000, "tariff_id": 5, "import_id": 9}
+
+
+# A new tariff from 1 November; the old one ends on 31 October.
+NOVEMBER_CHANGE = TariffSchedule([terms(5, valid_to=date(2026, 10, 31)),
+                                  terms(6, valid_from=date(2026, 11, 1), local="0.90")])
+
+
+@pytest.mark.parametrize("started_at,zone,tariff_id", [
+    # 00:30 on 1 November in Kazan is 21:30 UTC on 31 October: the carrier bills it by November's tariff.
+    ("2026-11-01T00:30:00+03:00", "Europe/Moscow", 6),
+    ("2026-10-31T23:59:59+03:00", "Europe/Moscow", 5),
+    ("2026-10-31T21:30:00+00:00", "Europe/Moscow", 6),  # the same moment written in UTC
+    ("2026-10-31T21:30:00+00:00", "UTC", 5),
+    ("2026-11-01T00:00:00+07:00", "Asia/Novosibirsk", 6),  # 17:00 UTC on 31 October
+    ("2026-10-31T23:59:59+07:00", "Asia/Novosibirsk", 5),
+    ("2026-11-01T00:00:00+05:00", "Asia/Yekaterinburg", 6),
+])
+def test_a_call_is_rated_by_the_tariff_of_its_day_in_the_billing_time_zone(started_at, zone, tariff_id):
+    values = dict(zip(CallRowParser.columns, parser(schedule=NOVEMBER_CHANGE, zone=zone).parse(
+        row(started_at=started_at))))
+    assert values["tariff_id"] == tariff_id
+    assert values["rated_cost"] == (9000 if tariff_id == 5 else 13500)  # 90 s at 0.60 or 0.90 a minute
+
+
+def test_a_carriers_local_times_are_rated_by_their_day_hour_after_hour():
+    """Times written without an offset are converted an hour at a time; the day of each hour is the billing
+    zone's, also for the hours either side of midnight."""
+    layout = CsvLayout.from_data({"columns": {name: name for name in HEADER}, "date_format": "%d.%m.%Y %H:%M:%S",
+                                  "time_zone": "Europe/Moscow"})
+    rating = parser(layout, schedule=NOVEMBER_CHANGE)
+    tariffs = [dict(zip(CallRowParser.columns, rating.parse(row(started_at=text))))["tariff_id"]
+               for text in ("31.10.2026 23:10:00", "31.10.2026 23:59:59", "01.11.2026 00:00:00",
+                            "01.11.2026 00:30:00", "31.10.2026 23:20:00", "01.11.2026 02:59:59")]
+    assert tariffs == [5, 5, 6, 6, 5, 6]
 
 
 def test_numbers_are_found_as_carriers_write_them():

@@ -3,8 +3,9 @@ numbers, tariffs and months of calls; the files for accounting; the JSON API; th
 import csv
 import io
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
@@ -13,7 +14,7 @@ from conftest import auth, login
 from models import Carrier, Department, ExpenseReport, PhoneNumber, User, db
 from models.choices import Role
 from models.audit import carrier_audit
-from models.expenses import CLASSES, ExpenseFigures, expense_figures, monthly_costs
+from models.expenses import CLASSES, ExpenseFigures, expense_figures, last_complete_month, monthly_costs
 from models.rating import month_start, next_month, previous_month
 from workflows import costs
 from workflows.flows import monthly_expense_report
@@ -28,18 +29,31 @@ def month() -> date:
     return previous_month(month_start(date.today()))
 
 
+def stored_midnight(day: date, zone_name: str) -> str:
+    """The first moment of a day in a zone, as call records store times (UTC)."""
+    moment = datetime.combine(day, time(), ZoneInfo(zone_name)).astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%d %H:%M:%S.000000")
+
+
 def expected_costs(month: date) -> dict[int, dict]:
-    """Each department's month, computed the long way: calls summed in SQL in integer units, fees day by day
-    with Carrier.tariff_on."""
+    """Each department's month, computed the long way: calls summed in SQL in integer units, each carrier's
+    from midnight to midnight in its billing time zone; fees day by day with Carrier.tariff_on."""
     following = next_month(month)
     costs_by_department = {d.id: {"numbers": 0, "rental": Decimal(0), "one_time": Decimal(0),
                                   "calls": dict.fromkeys(CLASSES, Decimal(0))}
                            for d in db.session.scalars(db.select(Department))}
-    rows = db.session.execute(db.text(
-        "SELECT department_id, destination_class, SUM(billed_cost) FROM call_record "
-        "WHERE started_at >= :first AND started_at < :after GROUP BY department_id, destination_class"),
-        {"first": f"{month} 00:00:00.000000", "after": f"{following} 00:00:00.000000"})
-    for department_id, destination_class, units in rows:
+    units_by_class: dict[tuple[int, str], int] = {}
+    for carrier in db.session.scalars(db.select(Carrier)):
+        rows = db.session.execute(db.text(
+            "SELECT department_id, destination_class, SUM(billed_cost) FROM call_record "
+            "WHERE carrier_id = :carrier AND started_at >= :first AND started_at < :after "
+            "GROUP BY department_id, destination_class"),
+            {"carrier": carrier.id, "first": stored_midnight(month, carrier.billing_time_zone),
+             "after": stored_midnight(following, carrier.billing_time_zone)})
+        for department_id, destination_class, units in rows:
+            units_by_class[department_id, destination_class] = units_by_class.get(
+                (department_id, destination_class), 0) + units
+    for (department_id, destination_class), units in units_by_class.items():
         costs_by_department[department_id]["calls"][destination_class] = (Decimal(units) / 10000).quantize(
             CENT, ROUND_HALF_UP)
     days_in_month = (following - month).days
@@ -76,6 +90,7 @@ def test_the_report_adds_up_to_independently_computed_sums(app, month):
     assert figures.total().total == sum(d["total"] for d in expected.values())
     assert figures.total().calls_total > 0 and figures.total().numbers >= 12
     assert figures.currency == "RUB"
+    assert figures.counted_in() == "Europe/Moscow"  # every demo carrier bills by Moscow's calendar
 
 
 def test_city_and_company_totals_are_sums_of_rows(app, month):
@@ -109,7 +124,8 @@ def test_figures_survive_being_kept_as_json(app, month):
     assert ExpenseFigures.from_data(figures.to_data()) == figures
 
 
-def test_the_monthly_flow_keeps_last_months_report(app, month):
+def test_the_monthly_flow_keeps_last_months_report(app):
+    month = last_complete_month()  # the month just ended in the accounting time zone
     assert monthly_expense_report.name == "monthly-expense-report"
     assert costs.store_monthly_report() == f"expense report {month:%Y-%m} stored"
     kept = db.session.scalars(db.select(ExpenseReport).filter_by(month=month)
@@ -176,8 +192,10 @@ def test_the_api_report(client, tokens, month):
     response = client.get(f"/api/v1/reports/expenses?month={month:%Y-%m}", headers=auth(tokens["accountant"]))
     assert response.status_code == 200
     body = response.json
-    assert set(body) == {"month", "currency", "departments", "total"}
+    assert set(body) == {"month", "currency", "departments", "total", "time_zones"}
     assert body["month"] == f"{month:%Y-%m}" and body["currency"] == "RUB" and len(body["departments"]) == 9
+    assert body["time_zones"] == {"Nordtel": "Europe/Moscow", "TransTelecom Direct": "Europe/Moscow",
+                                  "VolgaLink": "Europe/Moscow"}
     for department in body["departments"]:
         assert set(department) == {"department_id", "name", "city", "numbers", "rental", "calls", "one_time",
                                    "total", "previous_total"}

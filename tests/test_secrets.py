@@ -8,21 +8,23 @@ import re
 import stat
 import subprocess
 import zipfile
+from datetime import date, datetime
+from decimal import Decimal
+from types import SimpleNamespace
 
 import docx
 import pytest
 from cryptography.fernet import Fernet, InvalidToken
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import text
+from sqlalchemy import MetaData, Table, text
 
 from conftest import auth, login, make_app
 from contract_templates import render_document
 from contract_templates.sample import sample_context
 from lifecycle_helpers import fresh_numbers, request_in
-from models import (AuditEvent, Carrier, CarrierOrder, Department, Document, NumberRequest, PbxSystem, User, db,
-                    secrets)
+from models import AuditEvent, CarrierOrder, Document, NumberRequest, db, secrets
 from models.secrets import KEY_VARIABLE, MASK, SecretsKeyError
-from webapp.cli import cli
+from cli import cli
 
 # Special characters, to catch the password in its XML-escaped form too; "7391zq" finds it in any form.
 PASSWORD = 'Tr&nk<Pw>"7391zq'
@@ -332,6 +334,25 @@ def _old_sheet(password: str) -> bytes:
     return render_document("pbx_sheet", "en", context)
 
 
+class OldRows:
+    """Inserts rows into the tables as they are in the database now (an older schema), filling the columns that
+    need a value and were not given one with an empty value of their type."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.metadata = MetaData()
+
+    def add(self, table_name: str, **values) -> int:
+        table = Table(table_name, self.metadata, autoload_with=self.connection)
+        for column in table.columns:
+            if column.name in values or column.nullable or column.primary_key or column.server_default is not None:
+                continue
+            python_type = column.type.python_type
+            values[column.name] = {bool: False, int: 0, Decimal: Decimal(0), str: "",
+                                   datetime: datetime(2026, 1, 1), date: date(2026, 1, 1)}.get(python_type, "")
+        return self.connection.execute(table.insert().values(**values)).inserted_primary_key[0]
+
+
 def test_migration_0005_encrypts_clear_passwords_and_redacts_documents(tmp_path, monkeypatch, capsys):
     instance = tmp_path / "instance"
     monkeypatch.setenv("NUMBERDESK_INSTANCE", str(instance))
@@ -341,24 +362,31 @@ def test_migration_0005_encrypts_clear_passwords_and_redacts_documents(tmp_path,
         directory = app.extensions["migrate"].directory
         upgrade(directory=directory, revision="0004")
         # What numberdesk kept before 0005: the password in the order's trunk and printed on the PBX sheet.
-        user = User(email="sysadmin@example.com", name="Sergei", password_hash="-")
-        request = NumberRequest(
-            department=Department(name="Novosibirsk showroom", city="Novosibirsk", cost_centre="NSK-1"),
-            carrier=Carrier(name="TransTelecom", legal_name="TransTelecom JSC", tax_id="1", address="Moscow"),
-            pbx=PbxSystem(name="Office Asterisk"), number_type="local", quantity=1, purpose="Showroom line",
-            state="attaching", created_by=user)
-        db.session.add(request)
-        db.session.flush()
-        db.session.add(CarrierOrder(request=request, carrier_id=request.carrier_id, adapter="manual",
-                                    idempotency_key="k1", trunk=TRUNK))
-        sheet = Document.new_version(request, "pbx_sheet", _old_sheet(PASSWORD), template_version="old",
-                                     language="en", created_by="test")
+        # Written as rows of the schema at 0004: today's models have columns that did not exist then.
+        old = OldRows(db.session.connection())
+        user_id = old.add("user", email="sysadmin@example.com", name="Sergei", password_hash="-")
+        department_id = old.add("department", name="Novosibirsk showroom", city="Novosibirsk", cost_centre="NSK-1")
+        carrier_id = old.add("carrier", name="TransTelecom", legal_name="TransTelecom JSC", tax_id="1",
+                             address="Moscow")
+        pbx_id = old.add("pbx_system", name="Office Asterisk")
+        request_id = old.add("number_request", department_id=department_id, carrier_id=carrier_id, pbx_id=pbx_id,
+                             number_type="local", quantity=1, purpose="Showroom line", state="attaching",
+                             created_by_id=user_id)
+        old.add("carrier_order", request_id=request_id, carrier_id=carrier_id, adapter="manual",
+                idempotency_key="k1", trunk=TRUNK)
+
+        def old_document(kind: str, content: bytes) -> int:
+            return old.add("document", request_id=request_id, carrier_id=carrier_id, kind=kind, version=1,
+                           template_version="old", language="en", created_by="test", content=content,
+                           sha256=hashlib.sha256(content).hexdigest(), filename=f"NR-{request_id:05d}-{kind}-v1.docx")
+        sheet_content = _old_sheet(PASSWORD)
         letter = render_document("order_letter", "en", sample_context("en"))
-        other = Document.new_version(request, "order_letter", letter, template_version="old", language="en",
-                                     created_by="test")
+        sheet_id, _ = old_document("pbx_sheet", sheet_content), old_document("order_letter", letter)
         db.session.commit()
+        sheet = SimpleNamespace(content=sheet_content, sha256=hashlib.sha256(sheet_content).hexdigest())
+        other = SimpleNamespace(content=letter, sha256=hashlib.sha256(letter).hexdigest())
         assert PASSWORD in _docx_text(sheet.content)
-        old_sha, other_sha, sheet_id, other_content = sheet.sha256, other.sha256, sheet.id, other.content
+        old_sha, other_sha, other_content = sheet.sha256, other.sha256, other.content
         kept = instance / "pdf"
         kept.mkdir(parents=True)
         (kept / f"{old_sha}.pdf").write_bytes(b"%PDF made with the password")

@@ -54,14 +54,14 @@ def test_a_carrier_with_a_signed_contract_needs_only_the_supplementary_agreement
 def test_a_reselling_pbx_vendor_gets_a_tripartite_agreement_instead(people, catalog):
     request = walk(approved(people, catalog, pbx="CloudPBX Pro"), [("step", "draft_contracts")], people)
     assert kinds(request) == [("tripartite_agreement", 1)]
-    assert "CloudPBX LLC" in text_of(request.documents[0])
+    assert "ООО «КлаудАТС»" in text_of(request.documents[0])  # the vendor, named in the carrier's language
 
 
 def test_documents_carry_the_parties_and_a_checksum(people, catalog):
     request = walk(approved(people, catalog, city="Ufa", carrier="VolgaLink"), [("step", "draft_contracts")],
                    people)
     contract = next(d for d in request.documents if d.kind == "service_contract")
-    assert "VolgaLink Regional Telecom LLC" in text_of(contract)
+    assert "ВолгаЛинк Региональный Телеком" in text_of(contract)
     assert contract.filename == f"{request.reference}-service_contract-v1.docx"
     import hashlib
     assert contract.sha256 == hashlib.sha256(contract.content).hexdigest()
@@ -111,13 +111,15 @@ def test_a_step_for_a_request_that_moved_on_does_nothing(people, catalog):
     assert "nothing to do" in steps.draft_contracts(999_999)
 
 
-def test_unreachable_prefect_marks_the_request_and_the_sweeper_redrives_it(people, catalog, monkeypatch):
+def test_a_request_left_in_a_machine_state_is_redriven_by_the_sweeper(people, catalog, monkeypatch):
     request = approved(people, catalog)
     monkeypatch.setenv("NUMBERDESK_DISPATCH", "prefect")
-    with temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:9/api"}):
+    with temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:9/api"}):  # not called: nothing fails
         dispatch.dispatch(request)
     db.session.refresh(request)
     assert request.state == APPROVED and request.dispatch_pending
+    request.state_changed_at -= timedelta(minutes=5)  # its step never came
+    db.session.commit()
     monkeypatch.setenv("NUMBERDESK_DISPATCH", "inline")
     assert dispatch.sweep_stuck_requests() == [request.id]
     db.session.refresh(request)
@@ -214,17 +216,19 @@ def upload(kind: str, language: str, content: bytes, people) -> TemplateVersion:
     return version
 
 
-@pytest.mark.parametrize("bomb, reason", [
-    (MEMORY_BOMB, "rendering used too much memory (more than 1024 MB)"),
-    (ENDLESS, "rendering took too long (stopped after 1 s)"),
+@pytest.mark.parametrize("bomb, cpu_seconds, reason", [
+    (MEMORY_BOMB, validation.RENDER_CPU_SECONDS, "rendering used too much memory (more than 1024 MB)"),
+    (ENDLESS, 3, "rendering took too long (stopped after 3 s)"),
 ])
 def test_a_template_that_explodes_on_real_data_fails_its_step_cleanly(people, catalog, client, monkeypatch,
-                                                                      bomb, reason):
-    monkeypatch.setattr(validation, "RENDER_CPU_SECONDS", 1)
+                                                                      bomb, cpu_seconds, reason):
     # TransTelecom Direct's service contract is signed: only the supplementary agreement is drafted.
     request = approved(people, catalog, quantity=3)
     language = request.carrier.language
     bad = upload("supplementary_agreement", language, bomb, people)
+    # A shorter limit for the real render only: the upload's own check keeps the usual one, so that a busy
+    # machine's slow start of the checking process is not taken for the template's fault.
+    monkeypatch.setattr(validation, "RENDER_CPU_SECONDS", cpu_seconds)
     version = request.version
 
     result = steps.draft_contracts(request.id)  # returns: the worker process carries on

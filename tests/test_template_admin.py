@@ -197,3 +197,34 @@ def test_unknown_kind_pages(client):
     assert client.get("/admin/templates/fax_cover/variables").status_code == 404
     assert client.get("/admin/templates/service_contract/de/").status_code == 404
     assert client.get("/admin/templates/service_contract/en/v3.docx").status_code == 404
+
+
+# --- in Russian ------------------------------------------------------------------------------------
+
+RUSSIAN = {"Accept-Language": "ru-RU,ru;q=0.9"}
+
+
+def test_the_template_pages_in_russian(client):
+    login(client, "admin")
+    page = client.get("/admin/templates/", headers=RUSSIAN).text
+    for russian in ("Шаблоны договоров", "Договор об оказании услуг связи", "Тарифное приложение", "Русский",
+                    "Шаблон из поставки", "Загрузить новую версию", "Шаблон Word (.docx)", "Скачать", "Переменные"):
+        assert russian in page, russian
+    assert "Contract templates" not in page and "Bundled default" not in page and ">English<" not in page
+    response = client.post("/admin/templates/", headers=RUSSIAN, follow_redirects=True, data={
+        "kind": "order_letter", "language": "ru",
+        "file": (io.BytesIO((TEMPLATE_DIR / "ru" / "order_letter.docx").read_bytes()), "Письмо.docx")},
+        content_type="multipart/form-data")
+    assert "Письмо-заявка оператору (Русский): теперь используется версия 1." in response.text
+    history = client.get("/admin/templates/order_letter/ru/", headers=RUSSIAN).text
+    assert "Письмо-заявка оператору (Русский): версии" in history and "используется" in history
+    refused = client.post("/admin/templates/", headers=RUSSIAN, data={
+        "kind": "service_contract", "language": "en", "file": (io.BytesIO(BUNDLED), "contract.docm")},
+        content_type="multipart/form-data")
+    assert refused.status_code == 422
+    assert "Шаблон не принят; используется прежний." in refused.text
+    assert "Принимаются только документы Word с расширением .docx." in refused.text
+    variables = client.get("/admin/templates/tariff_appendix/variables?language=ru", headers=RUSSIAN).text
+    assert "Переменные: Тарифное приложение" in variables and "Как использовать их в Word" in variables
+    assert "{% if tariff.valid_to %}до {{ tariff.valid_to }}{% else %}бессрочно{% endif %}" in variables
+    assert "Примеры на русском" in variables and "How to use them in Word" not in variables

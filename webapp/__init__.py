@@ -4,27 +4,38 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from models import User, configure_database, db, instance_dir
 from models.db import PROJECT_ROOT
+from models.limits import MAX_ID
 from workflows.settings import apply_prefect_defaults
 
-from .extensions import bootstrap, csrf, login_manager, migrate
+from demo import demo_in_use
+
+from .admin import blueprint as admin_urls
+from .api import create_api_blueprint
+from .auth import blueprint as auth_urls
+from .auth.account import password_change_first
+from .core import access_rules, errors, headers, i18n
+from .core.extensions import bootstrap, csrf, login_manager, migrate
+from .core.helpers import register_template_helpers
+from .costs import blueprint as costs_urls
+from .doc_templates import blueprint as doc_templates_urls
+from .documents import blueprint as documents_urls
+from .numbers import blueprint as numbers_urls
+from .requests import blueprint as requests_urls
 
 
-# Every response: pages load scripts, styles and images only from this site (no inline scripts or styles, so
-# injected markup cannot run or restyle anything), no other site may frame them, and links to elsewhere do not
-# carry our URLs (request references, document ids) in the Referer.
-CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                           "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-SECURITY_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "Referrer-Policy": "same-origin",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-}
+class RecordId(IntegerConverter):
+    """<int:...> in every route: an id fits in 64 bits, so a larger number matches no route (404) instead of
+    overflowing the database driver."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _secret_key(instance: Path) -> str:
@@ -48,7 +59,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     apply_prefect_defaults()
     instance = instance_dir()
     instance.mkdir(parents=True, exist_ok=True)
-    app = Flask(__name__, instance_path=str(instance))
+    # The base page templates and the static files are the core's; each feature's pages are in its package.
+    app = Flask(__name__, instance_path=str(instance), template_folder="core/templates", static_folder="core/static")
+    app.url_map.converters["int"] = RecordId  # before any route is added
     app.config.from_mapping(
         BOOTSTRAP_SERVE_LOCAL=True,
         BOOTSTRAP_BOOTSWATCH_THEME=None,
@@ -75,56 +88,37 @@ def create_app(test_config: dict | None = None) -> Flask:
     bootstrap.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
+    i18n.install(app)
 
-    from . import admin, api, api_templates, auth, documents, numbers, requests, template_admin  # noqa: F401
-    from . import account, api_costs, costs  # noqa: F401
-    from . import secrets_view
-    from . import audit_log
+    # Each feature's pages, one blueprint each (auth and account, requests and the trunk password view, the
+    # admin pages and the audit trail page have two).
+    app.register_blueprint(auth_urls.bp)
+    app.register_blueprint(auth_urls.account_bp)
+    app.register_blueprint(requests_urls.bp)
+    app.register_blueprint(requests_urls.secrets_bp)
+    app.register_blueprint(documents_urls.bp)
+    app.register_blueprint(numbers_urls.bp)
+    app.register_blueprint(costs_urls.bp)
+    app.register_blueprint(doc_templates_urls.bp)
+    app.register_blueprint(admin_urls.bp)
+    app.register_blueprint(admin_urls.audit_log_bp)
 
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(account.bp)
-    app.register_blueprint(requests.bp)
-    app.register_blueprint(documents.bp)
-    app.register_blueprint(secrets_view.bp)
-    app.register_blueprint(numbers.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(audit_log.bp)
-    app.register_blueprint(template_admin.bp)
-    app.register_blueprint(costs.bp)
-    app.register_blueprint(api.bp)
-    csrf.exempt(api.bp)  # the API authenticates with bearer tokens, never with cookies
+    # The JSON API: one blueprint, made for this app, and each feature adds its own routes to it.
+    api_bp = create_api_blueprint()
+    requests_urls.register_api(api_bp)
+    documents_urls.register_api(api_bp)
+    numbers_urls.register_api(api_bp)
+    costs_urls.register_api(api_bp)
+    doc_templates_urls.register_api(api_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with cookies
 
-    from .access_rules import install as install_access_rules
-
-    install_access_rules(app)  # every route declares who may use it; refuses to start otherwise
-    app.before_request(account.password_change_first)  # after the rules: only signed-in users are sent there
-
-    from .demo import demo_in_use
-
+    access_rules.install(app)  # every route declares who may use it; refuses to start otherwise
+    app.before_request(password_change_first)  # after the rules: only signed-in users are sent there
     app.context_processor(lambda: {"demo_in_use": demo_in_use})  # base.html calls it: the "demo data" banner
-
-    from .helpers import register_template_helpers
-
     register_template_helpers(app)
-
-    @app.after_request
-    def security_headers(response):
-        # setdefault: a page that sets a stricter policy of its own (document previews) keeps it.
-        for header, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(header, value)
-        return response
-
-    @app.errorhandler(403)
-    @app.errorhandler(404)
-    @app.errorhandler(405)
-    @app.errorhandler(409)
-    @app.errorhandler(413)
-    def error_page(error):
-        if request.path.startswith("/api/"):
-            return jsonify({"error": error.name.lower().replace(" ", "_"), "message": error.description,
-                            "fields": {}}), error.code
-        return render_template("error.html", error=error), error.code
-
+    headers.install(app)
+    errors.install(app)  # the one mapping of domain and HTTP errors to pages and JSON answers
     return app
 
 

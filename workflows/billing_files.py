@@ -36,10 +36,12 @@ class ReadPlan:
     import_id: int
     numbers: dict[str, NumberRef]
     schedule: TariffSchedule
+    billing_time_zone: str  # the carrier's: calls are rated by the tariff of their day there
 
     def parser(self, header: list[str]) -> RowParser:
         if self.kind == ImportKind.CALL_RECORDS:
-            return CallRowParser(self.layout, header, self.carrier_id, self.import_id, self.numbers, self.schedule)
+            return CallRowParser(self.layout, header, self.carrier_id, self.import_id, self.numbers, self.schedule,
+                                 self.billing_time_zone)
         return InvoiceRowParser(CsvLayout.standard(INVOICE_FIELDS), header, self.carrier_id, self.import_id,
                                 self.numbers)
 

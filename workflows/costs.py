@@ -55,7 +55,7 @@ def _read_plan(billing_import: BillingImport) -> ReadPlan:
               else CsvLayout.standard(INVOICE_FIELDS))
     return ReadPlan(path=billing_import.path, kind=billing_import.kind, layout=layout, carrier_id=carrier.id,
                     import_id=billing_import.id, numbers=number_directory(),
-                    schedule=tariff_schedules()[carrier.id])
+                    schedule=tariff_schedules()[carrier.id], billing_time_zone=carrier.billing_time_zone)
 
 
 def _write(session, billing_import: BillingImport, insert: InsertPlan, batch: Batch) -> None:
@@ -107,7 +107,8 @@ def import_billing_file(import_id: int, on_progress: Callable[[BillingImport], N
 
 
 def store_monthly_report(month: str | None = None) -> str:
-    """Generate and keep the expense report of `month` ('YYYY-MM'); by default the month before this one."""
+    """Generate and keep the expense report of `month` ('YYYY-MM'); by default the month before this one in the
+    company's accounting time zone."""
     with database() as session:
         first = parse_month(month) if month else last_complete_month()
         store_expense_report(first, generated_by="workflow:monthly-expense-report")

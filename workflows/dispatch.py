@@ -1,10 +1,15 @@
-"""Hands a request in a machine state to the step that moves it on.
+"""Hands a request in a machine state, or an uploaded billing file, to the step that moves it on.
 
-`prefect` mode (the default) asks the Prefect server to run the step's deployment;
-`inline` mode runs the step in this process, for tests and single-process use.
-If Prefect cannot be reached the request is marked dispatch-pending and the sweeper retries.
+The decision that makes a machine step due marks the request dispatch-pending in its own transaction
+(`models.lifecycle.apply_action`); an upload is marked by `dispatch_import`. What happens next depends on the mode:
+
+- `prefect` (the default): nothing more in the web process, which answers at once whatever the Prefect server is
+  doing. The dispatcher (`workflows/dispatcher.py`, a thread of `numberdesk worker`) hands every pending mark to
+  Prefect with an idempotency key, and keeps it pending, with a backoff, while Prefect cannot take it.
+- `inline`: the step runs in this process, for tests and single-process use.
+
+Either way the sweepers re-drive whatever a crash or a failed run left behind.
 """
-import logging
 import os
 from datetime import timedelta
 
@@ -16,11 +21,14 @@ from models.organisation import utcnow
 from .costs import import_billing_file
 from .steps import STEPS
 
-log = logging.getLogger(__name__)
 DEPLOYMENT = "numberdesk"
 # Step name -> Prefect flow name; the worker serves one deployment per flow.
 FLOW_NAMES = {step: step.replace("_", "-") for step in STEPS}
+IMPORT_FLOW = "import-billing-file"
+# A request still in a machine state this long after entering it, with no hand-over pending, lost its step.
 STUCK_AFTER = timedelta(minutes=2)
+# An import that has not moved for this long was stopped by a crash or a restart.
+IMPORT_STALLED_AFTER = timedelta(minutes=10)
 
 
 def mode() -> str:
@@ -28,81 +36,67 @@ def mode() -> str:
 
 
 def dispatch(request: NumberRequest) -> None:
-    """Start the machine step for the request's state, if it has one. Call after committing."""
-    step = STATES[request.state].machine_step
-    if step is None:
-        return
-    if mode() == "inline":
-        STEPS[step](request.id)
-        db.session.refresh(request)
-        return
-    try:
-        from prefect.deployments import run_deployment
+    """Start the machine step for the request's state, if it has one. Call after committing the decision.
 
-        run_deployment(
-            f"{FLOW_NAMES[step]}/{DEPLOYMENT}", parameters={"request_id": request.id}, timeout=0,
-            as_subflow=False,
-            idempotency_key=f"request-{request.id}-{request.state}-v{request.version}-a{request.dispatch_attempts}",
-        )
-    except Exception as exc:  # any failure to reach Prefect: the sweeper will try again
-        log.warning("could not dispatch %s for %s: %s", step, request.reference, exc)
-        db.session.rollback()
-        request.dispatch_pending = True
-        db.session.commit()
+    In `prefect` mode the committed dispatch-pending mark is all it takes: the dispatcher picks it up within
+    a second, and the web request never waits on Prefect.
+    """
+    step = STATES[request.state].machine_step
+    if step is None or mode() != "inline":
+        return
+    STEPS[step](request.id)
+    db.session.refresh(request)
 
 
 def sweep_stuck_requests() -> list[int]:
-    """Re-drive every request waiting for a machine step that never came (or crashed)."""
+    """Re-drive every request whose machine step crashed, failed or never came: mark it due again.
+
+    In `prefect` mode a request still marked due is the dispatcher's, which keeps trying to hand it over.
+    The mark is written through the ORM, which moves the request's version on, so the new hand-over gets a new
+    idempotency key and Prefect starts a new run instead of returning the old one.
+    """
+    inline = mode() == "inline"
     cutoff = utcnow() - STUCK_AFTER
-    due = [r for r in machine_requests() if r.dispatch_pending or r.state_changed_at < cutoff]
+    due = [r for r in machine_requests() if r.state_changed_at < cutoff and (inline or not r.dispatch_pending)]
     for request in due:
         request.dispatch_attempts += 1
+        request.dispatch_pending = True
     db.session.commit()
-    for request in due:
-        dispatch(request)
+    if inline:
+        for request in due:
+            dispatch(request)
     return [r.id for r in due]
 
 
-IMPORT_FLOW = "import-billing-file"
-# An import that has not moved for this long was stopped by a crash or a restart.
-IMPORT_STALLED_AFTER = timedelta(minutes=10)
-
-
 def dispatch_import(billing_import: BillingImport) -> None:
-    """Start importing an uploaded billing file in the background. Call after committing."""
+    """Start importing an uploaded billing file in the background. Call after committing the upload."""
     if mode() == "inline":
         import_billing_file(billing_import.id)
         db.session.refresh(billing_import)
         return
-    try:
-        from prefect.deployments import run_deployment
-
-        run_deployment(
-            f"{IMPORT_FLOW}/{DEPLOYMENT}", parameters={"import_id": billing_import.id}, timeout=0, as_subflow=False,
-            idempotency_key=f"billing-import-{billing_import.id}-a{billing_import.dispatch_attempts}")
-    except Exception as exc:  # any failure to reach Prefect: the import sweeper will try again
-        log.warning("could not dispatch billing import %s: %s", billing_import.id, exc)
-        db.session.rollback()
-        billing_import.dispatch_pending = True
-        db.session.commit()
+    billing_import.dispatch_pending = True  # the dispatcher hands it to Prefect
+    db.session.commit()
 
 
 def sweep_billing_imports() -> list[int]:
     """Start the imports Prefect never started, and fail the ones a crash left running (importing the file
     again is safe: calls already imported are not counted twice)."""
+    inline = mode() == "inline"
     now = utcnow()
     stalled = db.session.scalars(db.select(BillingImport).where(
         BillingImport.status == ImportStatus.RUNNING, BillingImport.progress_at < now - IMPORT_STALLED_AFTER))
     for billing_import in stalled:
         billing_import.status, billing_import.finished_at = ImportStatus.FAILED, now
         billing_import.error = "stopped without finishing (was the worker restarted?); import the file again"
+    overdue = BillingImport.created_at < now - STUCK_AFTER
     due = db.session.scalars(db.select(BillingImport).where(
-        BillingImport.status == ImportStatus.PENDING,
-        db.or_(BillingImport.dispatch_pending, BillingImport.created_at < now - STUCK_AFTER))).all()
+        BillingImport.status == ImportStatus.PENDING, overdue if inline else db.and_(
+            overdue, ~BillingImport.dispatch_pending))).all()
     for billing_import in due:
-        billing_import.dispatch_attempts += 1
-        billing_import.dispatch_pending = False
+        billing_import.dispatch_attempts += 1  # a new idempotency key: the run Prefect had did not import it
+        billing_import.dispatch_pending = True
     db.session.commit()
-    for billing_import in due:
-        dispatch_import(billing_import)
+    if inline:
+        for billing_import in due:
+            dispatch_import(billing_import)
     return [billing_import.id for billing_import in due]

@@ -1,103 +1,97 @@
-"""Turns a request into plain data for the contract templates, and stores what they render."""
+"""Reads a request's facts from the database for the one context builder, and stores what the templates
+render."""
 import os
 from datetime import date
-from decimal import Decimal
 
 from contract_templates import TemplateError, render_document, template_version
-from contract_templates.formatting import format_date, format_money, money_in_words
+from contract_templates.context import (Bilingual, BranchFacts, CarrierFacts, ClauseFacts, DocumentFacts, Party,
+                                        PbxFacts, TariffFacts, TrunkFacts)
+from contract_templates.context import build_context as context_from_facts
 from contract_templates.validation import render_limited
-from models import Document, NumberRequest, TemplateVersion, national_format
-from models.choices import BillingIncrement, DocumentKind, Language, NumberType
-from models.secrets import MASK
+from models import Document, NumberRequest, TemplateVersion
+from models.choices import DestinationClass, DocumentKind
 
-RU_DESTINATIONS = {"local": "Местные вызовы", "long_distance": "Междугородние вызовы", "mobile": "Вызовы на мобильные",
-                   "international": "Международные вызовы", "toll_free_inbound": "Входящие на 8-800"}
-EN_DESTINATIONS = {"local": "Local", "long_distance": "Long distance", "mobile": "Mobile",
-                   "international": "International", "toll_free_inbound": "Toll-free inbound"}
-
-
-def company() -> dict:
-    """The customer side of every contract; set through the environment for a real deployment."""
-    return {
-        "name": os.environ.get("NUMBERDESK_COMPANY_NAME", "Example Retail"),
-        "legal_name": os.environ.get("NUMBERDESK_COMPANY_LEGAL_NAME", "Example Retail LLC"),
-        "tax_id": os.environ.get("NUMBERDESK_COMPANY_TAX_ID", "7701000000"),
-        "address": os.environ.get("NUMBERDESK_COMPANY_ADDRESS", "1 Tverskaya St, Moscow, 125009"),
-        "signatory": os.environ.get("NUMBERDESK_COMPANY_SIGNATORY", "Chief Executive Officer"),
-    }
+# The example company, in both languages, for installations that set none of its details.
+EXAMPLE_COMPANY = {
+    "NAME": ("Example Retail", "Пример Ритейл"),
+    "LEGAL_NAME": ("Example Retail LLC", "ООО «Пример Ритейл»"),
+    "ADDRESS": ("1 Tverskaya St, Moscow, 125009", "125009, г. Москва, ул. Тверская, д. 1"),
+    "SIGNATORY": ("Chief Executive Officer", "генеральный директор"),
+}
+EXAMPLE_TAX_ID = "7701000000"
+# A tariff's per-minute rates by the destination class of the calls they price.
+RATE_CLASSES = {"local": DestinationClass.LOCAL, "long_distance": DestinationClass.LONG_DISTANCE,
+                "mobile": DestinationClass.MOBILE, "international": DestinationClass.INTERNATIONAL,
+                "toll_free_inbound": DestinationClass.TOLL_FREE}
 
 
-def _amount(value: Decimal | None, places: str = "0.01") -> str:
-    return "" if value is None else str(value.quantize(Decimal(places)))
+def _company_text(field: str) -> Bilingual:
+    """NUMBERDESK_COMPANY_<field> and its Russian, NUMBERDESK_COMPANY_<field>_RU. The example's Russian is used
+    only while the English is the example's too: a real company's name is never paired with the example's."""
+    english_default, russian_default = EXAMPLE_COMPANY[field]
+    english = os.environ.get(f"NUMBERDESK_COMPANY_{field}")
+    russian = os.environ.get(f"NUMBERDESK_COMPANY_{field}_RU", "")
+    if english is None:
+        return Bilingual(english_default, russian or russian_default)
+    return Bilingual(english, russian)
+
+
+def company() -> Party:
+    """The customer side of every contract, in both languages; set through the environment for a real
+    deployment (NUMBERDESK_COMPANY_NAME, _LEGAL_NAME, _TAX_ID, _ADDRESS, _SIGNATORY, and each but the tax ID
+    again with _RU for Russian documents)."""
+    return Party(name=_company_text("NAME"), legal_name=_company_text("LEGAL_NAME"),
+                 tax_id=os.environ.get("NUMBERDESK_COMPANY_TAX_ID", EXAMPLE_TAX_ID),
+                 address=_company_text("ADDRESS"), signatory=_company_text("SIGNATORY"))
+
+
+def _both(record, field: str) -> Bilingual:
+    return Bilingual(getattr(record, field) or "", getattr(record, f"{field}_ru") or "")
+
+
+def facts_of(request: NumberRequest, today: date) -> DocumentFacts:
+    """What the request's documents state, as the database holds it. Raises LookupError when the carrier
+    has no tariff in force."""
+    carrier, department, pbx = request.carrier, request.department, request.pbx
+    start = request.signed_on or today
+    tariff = carrier.tariff_on(start)
+    if tariff is None:
+        raise LookupError(f"{carrier.name} has no tariff in force on {start.isoformat()}")
+    order = request.order
+    trunk = (order.trunk if order and order.trunk else {})
+    return DocumentFacts(
+        reference=request.reference, made_on=today, start_date=start, company=company(),
+        carrier=CarrierFacts(
+            party=Party(name=_both(carrier, "name"), legal_name=_both(carrier, "legal_name"), tax_id=carrier.tax_id,
+                        address=_both(carrier, "address"), signatory=_both(carrier, "signatory")),
+            language=carrier.language, currency=carrier.currency,
+            price_change_notice_days=carrier.price_change_notice_days,
+            invoice_dispute_days=carrier.invoice_dispute_days, penalty_cap=carrier.penalty_cap),
+        department=BranchFacts(name=_both(department, "name"), city=_both(department, "city"),
+                               address=_both(department, "address"), cost_centre=department.cost_centre,
+                               ring_group=department.ring_group or f"rg-{department.id}"),
+        number_type=request.number_type, quantity=request.quantity, purpose=request.purpose,
+        tariff=TariffFacts(name=tariff.name, valid_from=tariff.valid_from, valid_to=tariff.valid_to,
+                           monthly_fee=tariff.monthly_fee, one_time_fee=tariff.one_time_fee,
+                           billing_increment=tariff.billing_increment,
+                           rates=tuple((RATE_CLASSES[name], rate) for name, rate in tariff.rates().items())),
+        pbx=PbxFacts(name=_both(pbx, "name"), vendor=_both(pbx, "vendor"), kind=pbx.kind,
+                     resells_numbers=pbx.resells_numbers),
+        numbers=tuple(number.e164 for number in request.numbers),
+        trunk=TrunkFacts(type=trunk.get("type", ""), registrar=trunk.get("registrar", ""),
+                         username=trunk.get("username", ""), has_password=bool(order and order.trunk_secret),
+                         addresses=tuple(trunk.get("addresses", []))),
+        protocol_round=max((item.round for item in request.disagreements), default=0),
+        clauses=tuple(ClauseFacts(clause=item.clause, carrier_wording=item.carrier_wording,
+                                  our_wording=item.our_wording, agreed_wording=item.agreed_wording or "")
+                      for item in request.protocol_round()),
+    )
 
 
 def build_context(request: NumberRequest, today: date) -> dict:
-    carrier, department, pbx = request.carrier, request.department, request.pbx
-    language = carrier.language
-    tariff = carrier.tariff_on(request.signed_on or today)
-    if tariff is None:
-        raise LookupError(f"{carrier.name} has no tariff in force on {today.isoformat()}")
-    destinations = RU_DESTINATIONS if language == Language.RU else EN_DESTINATIONS
-    trunk = (request.order.trunk if request.order and request.order.trunk else {})
-    currency = carrier.currency
-    # The company's own terms go into the contract, whatever the carrier's standard says.
-    penalty_cap = carrier.penalty_cap if carrier.penalty_cap is not None else tariff.monthly_fee * 12
-
-    def money(amount: Decimal) -> str:
-        return format_money(amount, currency, language)
-
-    def words(amount: Decimal) -> str:
-        return money_in_words(amount, currency, language)
-    return {
-        "language": language,
-        "document": {"reference": request.reference, "date": format_date(today, language)},
-        "company": company(),
-        "carrier": {
-            "name": carrier.name, "legal_name": carrier.legal_name, "tax_id": carrier.tax_id,
-            "address": carrier.address, "signatory": carrier.signatory or "", "currency": currency,
-            "price_change_notice_days": max(carrier.price_change_notice_days or 0, 30),
-            "invoice_dispute_days": max(carrier.invoice_dispute_days, 30),
-            "penalty_cap": _amount(penalty_cap), "penalty_cap_text": money(penalty_cap),
-            "penalty_cap_words": words(penalty_cap),
-        },
-        "department": {
-            "name": department.name, "city": department.city, "address": department.address,
-            "cost_centre": department.cost_centre, "ring_group": department.ring_group or f"rg-{department.id}",
-        },
-        "request": {
-            "reference": request.reference, "number_type": request.number_type,
-            "number_type_label": NumberType.label(request.number_type), "quantity": request.quantity,
-            "purpose": request.purpose,
-        },
-        "tariff": {
-            "name": tariff.name, "valid_from": tariff.valid_from.isoformat(),
-            "valid_to": tariff.valid_to.isoformat() if tariff.valid_to else "", "currency": currency,
-            "monthly_fee": _amount(tariff.monthly_fee), "one_time_fee": _amount(tariff.one_time_fee),
-            "monthly_fee_text": money(tariff.monthly_fee), "one_time_fee_text": money(tariff.one_time_fee),
-            "monthly_fee_words": words(tariff.monthly_fee), "one_time_fee_words": words(tariff.one_time_fee),
-            "billing_increment": BillingIncrement.label(tariff.billing_increment).lower(),
-            "rates": [{"destination": destinations[name], "price_per_minute": _amount(rate, "0.0001"),
-                       "price_text": f"{_amount(rate, '0.0001')} {currency}"}
-                      for name, rate in tariff.rates().items()],
-        },
-        "pbx": {"name": pbx.name, "vendor": pbx.vendor, "kind": pbx.kind, "resells_numbers": pbx.resells_numbers},
-        "numbers": [{"e164": n.e164, "national": national_format(n.e164)} for n in request.numbers],
-        "trunk": {
-            "type": trunk.get("type", ""), "registrar": trunk.get("registrar", ""),
-            # Documents are read by many: the password stays encrypted with the order, and sysadmins read it
-            # on the request page.
-            "username": trunk.get("username", ""),
-            "password": MASK if request.order and request.order.trunk_secret else "",
-            "addresses": list(trunk.get("addresses", [])),
-        },
-        "start_date": (request.signed_on or today).isoformat(),
-        "protocol": {
-            "round": max((item.round for item in request.disagreements), default=0),
-            "clauses": [{"clause": item.clause, "carrier_wording": item.carrier_wording,
-                         "our_wording": item.our_wording, "agreed_wording": item.agreed_wording or ""}
-                        for item in request.protocol_round()],
-        },
-    }
+    """The context of the request's documents, made on ``today``, by the one builder the template check's
+    sample goes through too."""
+    return context_from_facts(facts_of(request, today))
 
 
 class DocumentNotMade(Exception):

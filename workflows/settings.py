@@ -23,6 +23,8 @@ def apply_prefect_defaults() -> None:
         # Served deployments pick up new runs quickly: people are waiting on them.
         "PREFECT_RUNNER_POLL_FREQUENCY": "1",
         "PREFECT_API_REQUEST_TIMEOUT": "10",
+        # A database error the clients retry (SQLite's "database is locked") is logged, not only retried.
+        "PREFECT_SERVER_LOG_RETRYABLE_ERRORS": "true",
         "PREFECT_LOGGING_LEVEL": "INFO",
     }
     for key, value in defaults.items():

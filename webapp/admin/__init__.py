@@ -1,0 +1,1 @@
+"""Admin pages: branches, carriers, tariffs, PBX systems, users, and the audit trail."""

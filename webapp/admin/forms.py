@@ -1,0 +1,471 @@
+"""WTForms forms for the admin pages: one form per entity.
+
+Every form knows the record it edits (`item`), copies that record's values into
+its fields (`load`) and, once valid, copies its fields back onto the record
+(`apply`). Uniqueness is checked here so that a clash shows next to the field;
+the view still rolls back if the database refuses the row anyway.
+
+Labels and messages are in the admin's language; the choices of a select are labelled in it too (`CHOICE_SETS`).
+Names and addresses that documents print are kept in English and in Russian: a Russian one left empty makes
+Russian documents use the English.
+"""
+from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask_babel import gettext, lazy_gettext
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+from wtforms import (BooleanField, DateField, DecimalField, EmailField, IntegerField, PasswordField, SelectField,
+                     SelectMultipleField, StringField, SubmitField, TextAreaField)
+from wtforms.validators import (Email, InputRequired, Length, NumberRange, Optional, Regexp, StopValidation,
+                                ValidationError)
+from wtforms.widgets import CheckboxInput
+
+from models import Carrier, Department, PbxSystem, User, db
+from models.choices import BillingIncrement, CarrierAdapter, Language, PbxKind, Role
+from models.time_zones import accounting_time_zone, check_time_zone
+
+from ..core.helpers import branch_text, localised
+from ..core.i18n import page_language
+
+# The Money column keeps four decimal places in a 64-bit integer; stay far below its limit.
+MAX_MONEY = Decimal("1000000000")
+MAX_DAYS = 3650
+
+
+# --- small helpers -------------------------------------------------------------------------------
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def strip_lower(value):
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def strip_upper(value):
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def is_taken(model, column, value, item) -> bool:
+    """Whether another row of `model` already has `value` in `column` (ignoring case)."""
+    if not value:
+        return False
+    query = db.select(model.id).where(db.func.lower(column) == value.lower())
+    if item.id is not None:
+        query = query.where(model.id != item.id)
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def finite_decimal(form, field):
+    """DecimalField accepts 'NaN' and 'Infinity'; money never is. Stops the chain: NaN breaks NumberRange."""
+    if field.data is None:
+        raise StopValidation()  # not a number at all: DecimalField has said so already
+    if not field.data.is_finite():
+        raise StopValidation(gettext("Enter a number."))
+
+
+def max_places(places: int):
+    def check(form, field):
+        if field.data is not None and field.data.is_finite() and field.data.as_tuple().exponent < -places:
+            raise ValidationError(gettext("Use at most %(places)s decimal places.", places=places))
+    return check
+
+
+class PlainDecimalField(DecimalField):
+    """A DecimalField that also accepts a decimal comma and spaces between thousands ('1 500,50')."""
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            valuelist = [valuelist[0].replace(" ", "").replace("\u00a0", "").replace(",", ".")]
+        super().process_formdata(valuelist)
+
+
+def money_field(label: str, required: bool = True, description: str = "") -> PlainDecimalField:
+    presence = InputRequired() if required else Optional()
+    return PlainDecimalField(label, places=4, description=description, validators=[
+        presence, finite_decimal, max_places(4), NumberRange(min=0, max=MAX_MONEY)])
+
+
+class CheckboxListWidget:
+    """Draws a multiple choice as Bootstrap checkboxes, one per line."""
+
+    def __call__(self, field, **kwargs):
+        # Bootstrap-Flask passes input classes (form-control) meant for one input; they do not apply here.
+        lines = [Markup('<div class="form-check">{} {}</div>').format(
+            option(class_="form-check-input"), option.label(class_="form-check-label")) for option in field]
+        return Markup('<div id="{}">{}</div>').format(field.id, Markup("").join(lines))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes instead of a multi-select box."""
+
+    widget = CheckboxListWidget()
+    option_widget = CheckboxInput()
+
+
+class AdminForm(FlaskForm):
+    """What every admin form offers the views. Each subclass defines `load(item)`, which fills the
+    fields from an existing record for the edit page, and `apply(item)`, which copies the validated
+    fields onto the record."""
+
+    # Select fields whose choices come from a choice set of models/choices.py: field name -> choice set.
+    CHOICE_SETS: dict[str, type] = {}
+
+    def __init__(self, *, item, **kwargs):
+        super().__init__(**kwargs)
+        self.item = item
+        for name, choice_set in self.CHOICE_SETS.items():
+            self[name].choices = choice_set.choices(page_language())
+
+
+def russian(label, longest: int, description=None) -> StringField:
+    """The Russian form of a name or address that documents print; optional."""
+    return StringField(label, filters=[strip], validators=[Optional(), Length(max=longest)], description=description)
+
+
+RUSSIAN_FALLBACK = lazy_gettext("Used in Russian documents; when empty, they use the English.")
+
+
+# --- departments ---------------------------------------------------------------------------------
+
+class DepartmentForm(AdminForm):
+    name = StringField(lazy_gettext("Name"), filters=[strip], validators=[InputRequired(), Length(max=120)])
+    name_ru = russian(lazy_gettext("Name in Russian"), 120, RUSSIAN_FALLBACK)
+    city = StringField(lazy_gettext("City"), filters=[strip], validators=[InputRequired(), Length(max=80)])
+    city_ru = russian(lazy_gettext("City in Russian"), 80)
+    address = StringField(lazy_gettext("Address"), filters=[strip], validators=[Optional(), Length(max=250)])
+    address_ru = russian(lazy_gettext("Address in Russian"), 250)
+    time_zone = StringField(lazy_gettext("Time zone"), default="Europe/Moscow", filters=[strip],
+                            validators=[InputRequired(), Length(max=64)],
+                            description=lazy_gettext("An IANA name such as Europe/Moscow or Asia/Yekaterinburg."))
+    cost_centre = StringField(lazy_gettext("Cost centre"), filters=[strip],
+                              validators=[InputRequired(), Length(max=32)])
+    monthly_call_load = IntegerField(lazy_gettext("Monthly call load"), default=0,
+                                     validators=[InputRequired(), NumberRange(min=0, max=100_000_000)],
+                                     description=lazy_gettext("Calls a month; used to pick a tariff."))
+    ring_group = StringField(lazy_gettext("Ring group"), filters=[strip], validators=[Optional(), Length(max=64)],
+                             description=lazy_gettext("Where the PBX routes incoming calls for this branch."))
+    submit = SubmitField(lazy_gettext("Save"))
+
+    def validate_name(self, field):
+        if is_taken(Department, Department.name, field.data, self.item):
+            raise ValidationError(gettext("A department with this name already exists."))
+
+    def validate_cost_centre(self, field):
+        if is_taken(Department, Department.cost_centre, field.data, self.item):
+            raise ValidationError(gettext("Another department already uses this cost centre."))
+
+    def validate_time_zone(self, field):
+        try:
+            ZoneInfo(field.data)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise ValidationError(gettext("Unknown time zone; use an IANA name such as Europe/Moscow.")) from None
+
+    def load(self, item: Department) -> None:
+        self.name.data = item.name
+        self.name_ru.data = item.name_ru
+        self.city.data = item.city
+        self.city_ru.data = item.city_ru
+        self.address.data = item.address
+        self.address_ru.data = item.address_ru
+        self.time_zone.data = item.time_zone
+        self.cost_centre.data = item.cost_centre
+        self.monthly_call_load.data = item.monthly_call_load
+        self.ring_group.data = item.ring_group
+
+    def apply(self, item: Department) -> None:
+        item.name = self.name.data
+        item.name_ru = self.name_ru.data or ""
+        item.city = self.city.data
+        item.city_ru = self.city_ru.data or ""
+        item.address = self.address.data or ""
+        item.address_ru = self.address_ru.data or ""
+        item.time_zone = self.time_zone.data
+        item.cost_centre = self.cost_centre.data
+        item.monthly_call_load = self.monthly_call_load.data
+        item.ring_group = self.ring_group.data or ""
+
+
+# --- carriers ------------------------------------------------------------------------------------
+
+def split_cities(text: str | None) -> list[str]:
+    return [city.strip() for city in (text or "").split(",") if city.strip()]
+
+
+class CarrierForm(AdminForm):
+    CHOICE_SETS = {"language": Language, "adapter": CarrierAdapter}
+
+    name = StringField(lazy_gettext("Name"), filters=[strip], validators=[InputRequired(), Length(max=120)],
+                       description=lazy_gettext("The short name people know the carrier by."))
+    name_ru = russian(lazy_gettext("Name in Russian"), 120, RUSSIAN_FALLBACK)
+    legal_name = StringField(lazy_gettext("Legal name"), filters=[strip],
+                             validators=[InputRequired(), Length(max=250)])
+    legal_name_ru = russian(lazy_gettext("Legal name in Russian"), 250,
+                            lazy_gettext("As in the carrier's charter, e.g. ООО «Связь»."))
+    tax_id = StringField(lazy_gettext("Tax ID (INN)"), filters=[strip], validators=[InputRequired(), Length(max=32)])
+    address = StringField(lazy_gettext("Legal address"), filters=[strip],
+                          validators=[InputRequired(), Length(max=250)])
+    address_ru = russian(lazy_gettext("Legal address in Russian"), 250)
+    signatory = StringField(lazy_gettext("Signatory"), filters=[strip], validators=[Optional(), Length(max=120)],
+                            description=lazy_gettext("Who signs contracts for the carrier."))
+    signatory_ru = russian(lazy_gettext("Signatory in Russian"), 120,
+                           lazy_gettext("Position and name, e.g. генеральный директор Иванов И. И."))
+    cities = StringField(lazy_gettext("Cities served"), filters=[strip], validators=[Optional()],
+                         description=lazy_gettext("Comma-separated, e.g. Moscow, Kazan."))
+    language = SelectField(lazy_gettext("Contract language"), choices=Language.CHOICES, default=Language.EN)
+    currency = StringField(lazy_gettext("Currency"), default="RUB", filters=[strip_upper], validators=[
+        InputRequired(), Regexp(r"^[A-Z]{3}$", message=lazy_gettext("Use a 3-letter code such as RUB."))])
+    billing_time_zone = StringField(
+        lazy_gettext("Billing time zone"), default=accounting_time_zone, filters=[strip],
+        validators=[Optional(), Length(max=64)],
+        description=lazy_gettext("The time zone of the calendar the carrier bills by (Russian carriers: "
+                                 "Europe/Moscow): a call belongs to the day and month its start has there. "
+                                 "Changing it re-rates the calls whose day changes. Empty: the company's "
+                                 "accounting time zone."))
+    adapter = SelectField(lazy_gettext("Ordering"), choices=CarrierAdapter.CHOICES, default=CarrierAdapter.MANUAL)
+    price_change_notice_days = IntegerField(
+        lazy_gettext("Price change notice (days)"), validators=[Optional(), NumberRange(min=0, max=MAX_DAYS)],
+        description=lazy_gettext("Leave empty if the carrier may change prices without notice."))
+    invoice_dispute_days = IntegerField(lazy_gettext("Days to dispute an invoice"), default=0,
+                                        validators=[InputRequired(), NumberRange(min=0, max=MAX_DAYS)])
+    daily_penalty_percent = PlainDecimalField(
+        lazy_gettext("Daily penalty (%)"), places=3, default=Decimal(0),
+        validators=[InputRequired(), finite_decimal, max_places(3), NumberRange(min=0, max=100)])
+    penalty_cap = money_field(lazy_gettext("Penalty cap"), required=False,
+                              description=lazy_gettext("Leave empty if fines and liability are uncapped."))
+    accepts_disagreement_protocol = BooleanField(lazy_gettext("Accepts a protocol of disagreements"), default=True)
+    submit = SubmitField(lazy_gettext("Save"))
+
+    def validate_name(self, field):
+        if is_taken(Carrier, Carrier.name, field.data, self.item):
+            raise ValidationError(gettext("A carrier with this name already exists."))
+
+    def validate_cities(self, field):
+        if len(", ".join(split_cities(field.data))) > 500:
+            raise ValidationError(gettext("Too many cities: at most 500 characters."))
+
+    def validate_billing_time_zone(self, field):
+        if not field.data:
+            return
+        try:
+            field.data = check_time_zone(field.data)
+        except ValueError:
+            raise ValidationError(gettext("Unknown time zone; use an IANA name such as Europe/Moscow.")) from None
+
+    def load(self, item: Carrier) -> None:
+        self.name.data = item.name
+        self.name_ru.data = item.name_ru
+        self.legal_name.data = item.legal_name
+        self.legal_name_ru.data = item.legal_name_ru
+        self.tax_id.data = item.tax_id
+        self.address.data = item.address
+        self.address_ru.data = item.address_ru
+        self.signatory.data = item.signatory
+        self.signatory_ru.data = item.signatory_ru
+        self.cities.data = ", ".join(item.cities)
+        self.language.data = item.language
+        self.currency.data = item.currency
+        self.billing_time_zone.data = item.billing_time_zone
+        self.adapter.data = item.adapter
+        self.price_change_notice_days.data = item.price_change_notice_days
+        self.invoice_dispute_days.data = item.invoice_dispute_days
+        self.daily_penalty_percent.data = item.daily_penalty_percent
+        self.penalty_cap.data = item.penalty_cap
+        self.accepts_disagreement_protocol.data = item.accepts_disagreement_protocol
+
+    def apply(self, item: Carrier) -> None:
+        item.name = self.name.data
+        item.name_ru = self.name_ru.data or ""
+        item.legal_name = self.legal_name.data
+        item.legal_name_ru = self.legal_name_ru.data or ""
+        item.tax_id = self.tax_id.data
+        item.address = self.address.data
+        item.address_ru = self.address_ru.data or ""
+        item.signatory = self.signatory.data or ""
+        item.signatory_ru = self.signatory_ru.data or ""
+        item.cities = split_cities(self.cities.data)
+        item.language = self.language.data
+        item.currency = self.currency.data
+        item.billing_time_zone = self.billing_time_zone.data or accounting_time_zone()
+        item.adapter = self.adapter.data
+        item.price_change_notice_days = self.price_change_notice_days.data
+        item.invoice_dispute_days = self.invoice_dispute_days.data
+        item.daily_penalty_percent = self.daily_penalty_percent.data
+        item.penalty_cap = self.penalty_cap.data
+        item.accepts_disagreement_protocol = self.accepts_disagreement_protocol.data
+
+
+# --- tariffs -------------------------------------------------------------------------------------
+
+class TariffForm(AdminForm):
+    CHOICE_SETS = {"billing_increment": BillingIncrement}
+
+    carrier_id = SelectField(lazy_gettext("Carrier"), coerce=int, validators=[InputRequired()])
+    name = StringField(lazy_gettext("Name"), filters=[strip], validators=[InputRequired(), Length(max=120)])
+    valid_from = DateField(lazy_gettext("Valid from"), validators=[InputRequired()])
+    valid_to = DateField(lazy_gettext("Valid to"), validators=[Optional()],
+                         description=lazy_gettext("Leave empty while the tariff is current."))
+    monthly_fee = money_field(lazy_gettext("Monthly fee"))
+    one_time_fee = money_field(lazy_gettext("One-time fee"))
+    rate_local = money_field(lazy_gettext("Rate: local (per minute)"))
+    rate_long_distance = money_field(lazy_gettext("Rate: long distance (per minute)"))
+    rate_mobile = money_field(lazy_gettext("Rate: mobile (per minute)"))
+    rate_international = money_field(lazy_gettext("Rate: international (per minute)"))
+    rate_toll_free_inbound = money_field(lazy_gettext("Rate: toll-free inbound (per minute)"))
+    billing_increment = SelectField(lazy_gettext("Billing increment"), choices=BillingIncrement.CHOICES,
+                                    default=BillingIncrement.PER_SECOND)
+    submit = SubmitField(lazy_gettext("Save"))
+
+    MONEY_FIELDS = ("monthly_fee", "one_time_fee", "rate_local", "rate_long_distance", "rate_mobile",
+                    "rate_international", "rate_toll_free_inbound")
+
+    def __init__(self, *, item, **kwargs):
+        super().__init__(item=item, **kwargs)
+        carriers = db.session.scalars(db.select(Carrier).order_by(Carrier.name)).all()
+        self.carrier_id.choices = [(carrier.id, localised(carrier)) for carrier in carriers]
+        if not carriers:
+            self.carrier_id.description = gettext("Add a carrier first.")
+
+    def validate_valid_to(self, field):
+        if field.data and self.valid_from.data and field.data < self.valid_from.data:
+            raise ValidationError(gettext("The tariff cannot end before it starts."))
+
+    def load(self, item) -> None:
+        self.carrier_id.data = item.carrier_id
+        self.name.data = item.name
+        self.valid_from.data = item.valid_from
+        self.valid_to.data = item.valid_to
+        for name in self.MONEY_FIELDS:
+            self[name].data = getattr(item, name)
+        self.billing_increment.data = item.billing_increment
+
+    def apply(self, item) -> None:
+        item.carrier_id = self.carrier_id.data
+        item.name = self.name.data
+        item.valid_from = self.valid_from.data
+        item.valid_to = self.valid_to.data
+        for name in self.MONEY_FIELDS:
+            setattr(item, name, self[name].data)  # a Decimal, as parsed by DecimalField
+        item.billing_increment = self.billing_increment.data
+
+
+# --- PBX systems ---------------------------------------------------------------------------------
+
+class PbxSystemForm(AdminForm):
+    CHOICE_SETS = {"kind": PbxKind}
+
+    name = StringField(lazy_gettext("Name"), filters=[strip], validators=[InputRequired(), Length(max=120)])
+    name_ru = russian(lazy_gettext("Name in Russian"), 120, RUSSIAN_FALLBACK)
+    kind = SelectField(lazy_gettext("Kind"), choices=PbxKind.CHOICES, default=PbxKind.MANUAL)
+    vendor = StringField(lazy_gettext("Vendor"), filters=[strip], validators=[Optional(), Length(max=120)])
+    vendor_ru = russian(lazy_gettext("Vendor in Russian"), 120)
+    resells_numbers = BooleanField(
+        lazy_gettext("The vendor resells numbers"),
+        description=lazy_gettext("Tick if numbers bought through this vendor are held by the vendor, not by us: "
+                                 "that is lock-in, we cannot take them along when we leave."))
+    notes = TextAreaField(lazy_gettext("Notes"), filters=[strip], validators=[Optional(), Length(max=500)])
+    submit = SubmitField(lazy_gettext("Save"))
+
+    def validate_name(self, field):
+        if is_taken(PbxSystem, PbxSystem.name, field.data, self.item):
+            raise ValidationError(gettext("A PBX system with this name already exists."))
+
+    def load(self, item: PbxSystem) -> None:
+        self.name.data = item.name
+        self.name_ru.data = item.name_ru
+        self.kind.data = item.kind
+        self.vendor.data = item.vendor
+        self.vendor_ru.data = item.vendor_ru
+        self.resells_numbers.data = item.resells_numbers
+        self.notes.data = item.notes
+
+    def apply(self, item: PbxSystem) -> None:
+        item.name = self.name.data
+        item.name_ru = self.name_ru.data or ""
+        item.kind = self.kind.data
+        item.vendor = self.vendor.data or ""
+        item.vendor_ru = self.vendor_ru.data or ""
+        item.resells_numbers = self.resells_numbers.data
+        item.notes = self.notes.data or ""
+
+
+# --- users ---------------------------------------------------------------------------------------
+
+def at_least_one(form, field):
+    if not field.data:
+        raise ValidationError(gettext("Pick at least one role."))
+
+
+class UserForm(AdminForm):
+    CHOICE_SETS = {"roles": Role}
+
+    email = EmailField(lazy_gettext("Email"), filters=[strip_lower],
+                       validators=[InputRequired(), Email(), Length(max=254)])
+    name = StringField(lazy_gettext("Name"), filters=[strip], validators=[InputRequired(), Length(max=120)])
+    roles = MultiCheckboxField(lazy_gettext("Roles"), choices=Role.CHOICES, validators=[at_least_one])
+    departments = MultiCheckboxField(
+        lazy_gettext("Branches"), coerce=int,
+        description=lazy_gettext("Requesters work for these branches and need at least one. For company-wide "
+                                 "roles (approver, lawyer, sysadmin, accountant, admin) branches limit what they "
+                                 "see to those branches' requests, documents, numbers and costs; with none ticked "
+                                 "they see every branch."))
+    active = BooleanField(lazy_gettext("Account active"), default=True,
+                          description=lazy_gettext("Inactive users cannot sign in."))
+    # Checked in validate_password: required on create, optional on edit.
+    password = PasswordField(lazy_gettext("Password"))
+    submit = SubmitField(lazy_gettext("Save"))
+
+    def __init__(self, *, item, **kwargs):
+        super().__init__(item=item, **kwargs)
+        departments = db.session.scalars(db.select(Department).order_by(Department.name)).all()
+        self.departments.choices = [(d.id, branch_text(d)) for d in departments]
+        if item.id is None:
+            self.password.description = gettext("At least 8 characters.")
+        else:
+            self.password.description = gettext("Leave empty to keep the current password.")
+
+    def validate_email(self, field):
+        if is_taken(User, User.email, field.data, self.item):
+            raise ValidationError(gettext("A user with this email already exists."))
+
+    def validate_password(self, field):
+        if not field.data:
+            if self.item.id is None:
+                raise ValidationError(gettext("A new user needs a password."))
+            return  # editing: keep the current password
+        if not 8 <= len(field.data) <= 200:
+            raise ValidationError(gettext("Use 8 to 200 characters."))
+
+    def validate_roles(self, field):
+        if self._is_me() and Role.ADMIN not in (field.data or []):
+            raise ValidationError(gettext("You cannot take the admin role from yourself."))
+
+    def validate_departments(self, field):
+        if Role.REQUESTER in (self.roles.data or []) and not field.data:
+            raise ValidationError(gettext("A requester works for at least one branch: tick it."))
+
+    def validate_active(self, field):
+        if self._is_me() and not field.data:
+            raise ValidationError(gettext("You cannot deactivate yourself."))
+
+    def _is_me(self) -> bool:
+        return self.item.id is not None and current_user.is_authenticated and current_user.id == self.item.id
+
+    def load(self, item: User) -> None:
+        self.email.data = item.email
+        self.name.data = item.name
+        self.roles.data = sorted(item.roles)
+        self.departments.data = sorted(item.department_ids)
+        self.active.data = item.is_active_user
+
+    def apply(self, item: User) -> None:
+        item.email = self.email.data
+        item.name = self.name.data
+        item.roles = set(self.roles.data)
+        item.departments = db.session.scalars(db.select(Department)
+                                              .where(Department.id.in_(self.departments.data or []))).all()
+        item.is_active_user = self.active.data
+        if self.password.data:
+            item.set_password(self.password.data)

@@ -1,0 +1,127 @@
+"""A person's own account: their password and their API tokens."""
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask_babel import gettext, refresh
+from flask_login import current_user, login_user
+
+from models import ApiToken, DomainError, audit_trail, db
+from models.organisation import utcnow
+from models.sign_in import lock_remaining, record_attempt
+
+from ..core.access_rules import SIGNED_IN, rule
+from ..core.i18n import LANGUAGES
+from ..core.labels import domain_text
+from .forms import BROWSER_LANGUAGE, ChangePasswordForm, LanguageForm, TokenForm
+from .views import wait_text
+
+
+# What someone who must choose a new password may still open.
+OPEN_BEFORE_PASSWORD_CHANGE = {"account.change_password", "account.language", "auth.logout", "auth.login", "static",
+                               "bootstrap.static"}
+
+
+def password_change_first():
+    """Registered on the app: whoever signed in with a one-time password chooses their own before anything
+    else (the page says why). The API is left alone: it knows people by their tokens, never by this session."""
+    if (current_user.is_authenticated and current_user.must_change_password
+            and request.endpoint not in OPEN_BEFORE_PASSWORD_CHANGE and not request.path.startswith("/api/")):
+        return redirect(url_for("account.change_password"))
+    return None
+
+
+def _time_zone() -> str:
+    """Times show in the person's branch's time zone when they work for one branch, else in UTC."""
+    departments = current_user.departments
+    return departments[0].time_zone if len(departments) == 1 else "UTC"
+
+
+@rule(SIGNED_IN)  # only ever the signed-in person's own account
+def index():
+    form = LanguageForm(data={"language": current_user.language or BROWSER_LANGUAGE})
+    return render_template("account/index.html", tz=_time_zone(), language_form=form)
+
+
+@rule(SIGNED_IN)
+def language():
+    """The language of this person's pages: English, Russian, or whatever their browser asks for (None)."""
+    form = LanguageForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        user.language = form.language.data if form.language.data in LANGUAGES else None
+        session.pop("language", None)  # the account's choice rules from now on
+        db.session.commit()
+        refresh()  # this answer's message already in the new language
+        flash(gettext("Language saved."), "success")
+        return redirect(url_for("account.index"))
+    return render_template("account/index.html", tz=_time_zone(), language_form=form), 422
+
+
+@rule(SIGNED_IN)
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        address = request.remote_addr or ""
+        # The current password is a sign-in secret too: guessing it here counts against the same limits.
+        remaining = lock_remaining(user.email, address)
+        if remaining is not None:
+            form.current_password.errors.append(wait_text(remaining))
+        elif not user.check_password(form.current_password.data):
+            record_attempt(user.email, address, succeeded=False)
+            db.session.commit()
+            form.current_password.errors.append(gettext("Wrong password."))
+        elif form.new_password.data == form.current_password.data:
+            form.new_password.errors.append(gettext("Choose a password other than the current one."))
+        else:
+            user.set_password(form.new_password.data)  # ends every other session (see User.get_id)
+            user.must_change_password = False
+            audit_trail.record(user, "change_password", audit_trail.subject_of(user))  # never the password
+            db.session.commit()
+            # This session, and its remember-me cookie if it has one, carry the new version and go on.
+            remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+            login_user(user, remember=remember_cookie in request.cookies)
+            flash(gettext("Password changed. Every other session with the old password has ended."), "success")
+            return redirect(url_for("requests.tasks"))
+    return render_template("account/password.html", form=form)
+
+
+def _own_tokens() -> list[ApiToken]:
+    return db.session.scalars(db.select(ApiToken).filter_by(user_id=current_user.id)
+                              .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())).all()
+
+
+@rule(SIGNED_IN)
+def tokens():
+    form = TokenForm()
+    new_token = None
+    if form.validate_on_submit():
+        try:
+            new_token = current_user.issue_token(form.name.data, form.days.data)
+        except DomainError as error:
+            db.session.rollback()
+            for name, message in error.fields.items():
+                getattr(form, name, form.name).errors.append(domain_text(message))
+        else:
+            db.session.flush()
+            created = current_user.tokens[-1]
+            audit_trail.record(current_user, "create_token", audit_trail.subject_of(created),
+                               {"name": created.name, "expires_at": created.expires_at.isoformat()})
+            db.session.commit()
+            form = TokenForm(formdata=None)
+    # The new token is shown in this answer only (never in a flash message, which the session cookie would
+    # carry), and the answer is not to be kept by any cache.
+    response = make_response(render_template("account/tokens.html", form=form, tokens=_own_tokens(),
+                                             new_token=new_token, now=utcnow(), tz=_time_zone()))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@rule(SIGNED_IN)
+def revoke_token(token_id: int):
+    token = db.session.scalar(db.select(ApiToken).filter_by(id=token_id, user_id=current_user.id))
+    if token is None:
+        abort(404, description=gettext("You have no such token."))
+    token.revoke()
+    audit_trail.record(current_user, "revoke_token", audit_trail.subject_of(token), {"name": token.name})
+    db.session.commit()
+    flash(gettext("Token “%(name)s” revoked: it no longer opens the API.", name=token.name), "success")
+    return redirect(url_for("account.tokens"))

@@ -1,0 +1,227 @@
+"""The domain's words in the page's language.
+
+models/ speaks English and knows nothing of Flask-Babel: the names of states, actions and machine steps, the
+risks of a carrier's terms and the reasons the domain gives for refusing something (DomainError messages and
+their field messages) are translated here, at display time. A message not listed here (a new one, or one that is
+data, such as a template's rendering error) is shown as the domain wrote it; the JSON API always answers in
+English, so programs can rely on its words.
+"""
+import re
+
+from flask_babel import lazy_gettext
+
+from models.choices import Role
+from models.lifecycle import ACTIONS, STATES
+
+from .i18n import page_language
+
+STATE_LABELS = {
+    "draft": lazy_gettext("Draft"),
+    "submitted": lazy_gettext("Waiting for approval"),
+    "approved": lazy_gettext("Approved: drafting contracts"),
+    "legal_review": lazy_gettext("Legal review"),
+    "drafting_protocol": lazy_gettext("Changes requested: drafting the protocol of disagreements"),
+    "changes_requested": lazy_gettext("Changes requested: waiting for the carrier"),
+    "redrafting": lazy_gettext("Redrafting contracts"),
+    "legal_approved": lazy_gettext("Legally approved: waiting for signatures"),
+    "signed": lazy_gettext("Signed: placing the carrier order"),
+    "ordered": lazy_gettext("Ordered: waiting for the carrier"),
+    "number_assigned": lazy_gettext("Number assigned: preparing PBX attachment"),
+    "attaching": lazy_gettext("Waiting for PBX attachment"),
+    "attached": lazy_gettext("Attached: preparing verification"),
+    "verifying": lazy_gettext("Waiting for a test call"),
+    "active": lazy_gettext("Active"),
+    "rejected": lazy_gettext("Rejected"),
+    "cancelled": lazy_gettext("Cancelled"),
+}
+
+# What a person's decision is called on its button and card.
+ACTION_LABELS = {
+    "submit": lazy_gettext("Submit for approval"),
+    "approve": lazy_gettext("Approve"),
+    "reject": lazy_gettext("Reject"),
+    "approve_contracts": lazy_gettext("Approve contracts"),
+    "request_changes": lazy_gettext("Request changes (protocol of disagreements)"),
+    "carrier_response": lazy_gettext("Record the carrier's answer"),
+    "record_signature": lazy_gettext("Record signature"),
+    "confirm_order": lazy_gettext("Record the carrier's answer (numbers and trunk)"),
+    "confirm_attachment": lazy_gettext("Confirm PBX attachment"),
+    "confirm_verification": lazy_gettext("Confirm the test call"),
+    "cancel": lazy_gettext("Cancel"),
+}
+
+# What happened, in a request's timeline: every action, people's and the machine's, and the other events.
+EVENT_LABELS = {
+    "create": lazy_gettext("Created as a draft"),
+    "submit": lazy_gettext("Submitted for approval"),
+    "approve": lazy_gettext("Approved"),
+    "reject": lazy_gettext("Rejected"),
+    "contracts_drafted": lazy_gettext("Contracts drafted"),
+    "approve_contracts": lazy_gettext("Contracts approved"),
+    "request_changes": lazy_gettext("Changes requested"),
+    "protocol_drafted": lazy_gettext("Protocol of disagreements drafted"),
+    "carrier_response": lazy_gettext("Carrier's answer recorded"),
+    "record_signature": lazy_gettext("Signature recorded"),
+    "order_placed": lazy_gettext("Carrier order placed"),
+    "confirm_order": lazy_gettext("Numbers and trunk recorded"),
+    "attachment_requested": lazy_gettext("PBX attachment prepared"),
+    "confirm_attachment": lazy_gettext("PBX attachment confirmed"),
+    "verification_requested": lazy_gettext("Verification prepared"),
+    "confirm_verification": lazy_gettext("Test call confirmed"),
+    "cancel": lazy_gettext("Cancelled"),
+    "reveal_trunk_password": lazy_gettext("Trunk password viewed"),
+}
+
+# The automatic step a machine state waits for.
+STEP_LABELS = {
+    "draft_contracts": lazy_gettext("drafting the contracts"),
+    "draft_protocol": lazy_gettext("drafting the protocol of disagreements"),
+    "place_carrier_order": lazy_gettext("placing the carrier order"),
+    "attach_to_pbx": lazy_gettext("preparing the PBX attachment"),
+    "verify_number": lazy_gettext("preparing the verification"),
+}
+
+
+def state_label(state: str | None) -> str:
+    if state in STATE_LABELS:
+        return str(STATE_LABELS[state])
+    return STATES[state].label if state in STATES else (state or "")
+
+
+def action_label(action: str | None) -> str:
+    return str(ACTION_LABELS.get(action) or EVENT_LABELS.get(action) or (action or "").replace("_", " "))
+
+
+def event_label(action: str | None) -> str:
+    return str(EVENT_LABELS.get(action) or ACTION_LABELS.get(action) or (action or "").replace("_", " "))
+
+
+def step_label(step: str | None) -> str:
+    return str(STEP_LABELS.get(step) or (step or "").replace("_", " "))
+
+
+# Messages of models/ that pages show, word for word.
+_MESSAGES = {
+    # Refusals of a decision (models/lifecycle.py).
+    "only the person who created the request may do this":
+        lazy_gettext("only the person who created the request may do this"),
+    "nobody may decide on their own request": lazy_gettext("nobody may decide on their own request"),
+    "the contracts must be approved by somebody other than the person who approved the budget":
+        lazy_gettext("the contracts must be approved by somebody other than the person who approved the budget"),
+    "only the person who created the request or a project lead may cancel it":
+        lazy_gettext("only the person who created the request or a project lead may cancel it"),
+    "only the workflow engine may take this step": lazy_gettext("only the workflow engine may take this step"),
+    "this step needs a person": lazy_gettext("this step needs a person"),
+    "the carrier order has not been placed yet": lazy_gettext("the carrier order has not been placed yet"),
+    "the request changed since you loaded it: reload and decide again":
+        lazy_gettext("the request changed since you loaded it: reload and decide again"),
+    "somebody else changed this request at the same moment: reload and decide again":
+        lazy_gettext("somebody else changed this request at the same moment: reload and decide again"),
+    "the request is not valid": lazy_gettext("the request is not valid"),
+    "the input is not valid": lazy_gettext("the input is not valid"),
+    # Field messages (models/payloads.py, models/lifecycle.py, models/organisation.py).
+    "must be text": lazy_gettext("must be text"),
+    "is required": lazy_gettext("is required"),
+    "is required: say why": lazy_gettext("is required: say why"),
+    "is required: say what the number is for": lazy_gettext("is required: say what the number is for"),
+    "must be the id of an existing record": lazy_gettext("must be the id of an existing record"),
+    "you may open requests only for the branches you work for":
+        lazy_gettext("you may open requests only for the branches you work for"),
+    "must be a date as YYYY-MM-DD": lazy_gettext("must be a date as YYYY-MM-DD"),
+    "cannot be in the future": lazy_gettext("cannot be in the future"),
+    "must be true or false": lazy_gettext("must be true or false"),
+    "must be a non-empty list of E.164 numbers": lazy_gettext("must be a non-empty list of E.164 numbers"),
+    "lists a number twice": lazy_gettext("lists a number twice"),
+    "must be in international form, starting with +":
+        lazy_gettext("must be in international form, starting with +"),
+    "is not a valid phone number": lazy_gettext("is not a valid phone number"),
+    "is required for a registration trunk": lazy_gettext("is required for a registration trunk"),
+    "must list the carrier's SBC addresses": lazy_gettext("must list the carrier's SBC addresses"),
+    "must be an object with the trunk's type and credentials":
+        lazy_gettext("must be an object with the trunk's type and credentials"),
+    "1 to 80 characters": lazy_gettext("1 to 80 characters"),
+    # The risks of a carrier's standard terms (models/carriers.py).
+    "Prices may change without enough written notice":
+        lazy_gettext("Prices may change without enough written notice"),
+    "Invoices are deemed accepted without time to dispute them":
+        lazy_gettext("Invoices are deemed accepted without time to dispute them"),
+    "Fines and liability are not capped": lazy_gettext("Fines and liability are not capped"),
+    "Refuses a protocol of disagreements": lazy_gettext("Refuses a protocol of disagreements"),
+}
+
+# Messages with values in them: the pattern, and the translation that takes the pattern's groups.
+_PATTERNS = [
+    (re.compile(r"there is no request (?P<id>\d+)"), lazy_gettext("there is no request %(id)s")),
+    (re.compile(r"there is no document (?P<id>\d+)"), lazy_gettext("there is no document %(id)s")),
+    (re.compile(r"there is no action called '(?P<action>[^']*)'"),
+     lazy_gettext("there is no action called “%(action)s”")),
+    (re.compile(r"'(?P<action>[^']*)' is not possible while the request is '(?P<state>[^']*)'"),
+     lazy_gettext("“%(action)s” is not possible while the request is “%(state)s”")),
+    (re.compile(r"needs the role (?P<roles>.+)"), lazy_gettext("needs the role %(roles)s")),
+    (re.compile(r"must be at most (?P<count>\d+) characters"), lazy_gettext("must be at most %(count)s characters")),
+    (re.compile(r"must be a whole number from (?P<least>\d+) to (?P<most>\d+)"),
+     lazy_gettext("must be a whole number from %(least)s to %(most)s")),
+    (re.compile(r"must be a list of at most (?P<count>\d+) clauses"),
+     lazy_gettext("must be a list of at most %(count)s clauses")),
+    (re.compile(r"must list exactly (?P<count>\d+) number\(s\), as requested"),
+     lazy_gettext("must list exactly %(count)s number(s), as requested")),
+    (re.compile(r"already in the inventory: (?P<numbers>.+)"), lazy_gettext("already in the inventory: %(numbers)s")),
+    (re.compile(r"must list (?P<count>\d+) wording\(s\), one per clause of the protocol"),
+     lazy_gettext("must list %(count)s wording(s), one per clause of the protocol")),
+    (re.compile(r"no such record: (?P<value>.+)"), lazy_gettext("no such record: %(value)s")),
+    (re.compile(r"(?P<carrier>.+) does not serve (?P<city>.+)"), lazy_gettext("%(carrier)s does not serve %(city)s")),
+    (re.compile(r"must be one of (?P<values>.+)"), lazy_gettext("must be one of %(values)s")),
+    (re.compile(r"1 to (?P<count>\d+) days"), lazy_gettext("1 to %(count)s days")),
+    (re.compile(r"is not a phone number \((?P<reason>.+)\)"), lazy_gettext("is not a phone number (%(reason)s)")),
+    (re.compile(r"Daily penalty of (?P<percent>[\d.]+)%"), lazy_gettext("Daily penalty of %(percent)s%%")),
+    # A problem with one of several numbers: "'+7123' is not a valid phone number".
+    (re.compile(r"(?P<item>'[^']*') (?P<problem>.+)"), None),
+]
+
+
+def _translated_role(roles: str) -> str:
+    return " / ".join(Role.label(name, page_language()) for name in roles.split(" or "))
+
+
+def domain_text(message: str | None) -> str:
+    """A message of models/ in the page's language; one it does not know, as it is. Several problems joined by
+    "; " are translated one by one."""
+    if not message:
+        return ""
+    if "; " in message:
+        return "; ".join(domain_text(part) for part in message.split("; "))
+    if message in _MESSAGES:
+        return str(_MESSAGES[message])
+    for pattern, translation in _PATTERNS:
+        found = pattern.fullmatch(message)
+        if not found:
+            continue
+        values = found.groupdict()
+        if translation is None:
+            return f"{values['item']} {domain_text(values['problem'])}"
+        if "roles" in values:
+            values["roles"] = _translated_role(values["roles"])
+        if "state" in values:
+            values["state"] = state_label(values["state"])
+        if "action" in values:
+            values["action"] = action_label(values["action"])
+        return str(translation) % values
+    return message
+
+
+def domain_fields(fields: dict[str, str]) -> dict[str, str]:
+    """A DomainError's field messages, each in the page's language."""
+    return {name: domain_text(message) for name, message in fields.items()}
+
+
+def missing_labels() -> list[str]:
+    """States and actions of models/lifecycle.py that have no translated label here (a test keeps it empty)."""
+    missing = [f"state {name}" for name in STATES if name not in STATE_LABELS]
+    missing += [f"action {name}" for name in ACTIONS if name not in EVENT_LABELS]
+    missing += [f"step {state.machine_step}" for state in STATES.values()
+                if state.machine_step and state.machine_step not in STEP_LABELS]
+    return missing
+
+
+__all__ = ["ACTION_LABELS", "EVENT_LABELS", "STATE_LABELS", "STEP_LABELS", "action_label", "domain_fields",
+           "domain_text", "event_label", "missing_labels", "state_label", "step_label"]

@@ -1,0 +1,131 @@
+"""People's pages for number requests: my tasks, the list, one request, a new request."""
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import current_user
+
+from models import Carrier, Department, DomainError, NotFound, NumberRequest, PbxSystem, access, db
+from models.choices import Role
+from models.lifecycle import STATES, allowed_transitions, tasks_for
+
+from ..core.access_rules import SIGNED_IN, roles, rule
+from ..core.helpers import branch_text, localised
+from ..core.labels import action_label, domain_text, state_label
+from . import service
+from .forms import RequestForm, action_form
+
+
+@rule(SIGNED_IN)
+def tasks():
+    return render_template("tasks.html", tasks=tasks_for(current_user))
+
+
+@rule(SIGNED_IN)
+def index():
+    query = access.visible_requests(current_user).join(NumberRequest.department).order_by(NumberRequest.id.desc())
+    state = request.args.get("state", "")
+    if state in STATES:
+        query = query.where(NumberRequest.state == state)
+    department_id = request.args.get("department", type=int)
+    if department_id:
+        query = query.where(NumberRequest.department_id == department_id)
+    text = request.args.get("q", "").strip()
+    if text:
+        like = f"%{text}%"
+        conditions = [NumberRequest.purpose.ilike(like), Department.name.ilike(like), Department.city.ilike(like),
+                      Department.name_ru.ilike(like), Department.city_ru.ilike(like)]
+        reference = text.upper().removeprefix("NR-").lstrip("0")
+        if reference.isdigit():
+            conditions.append(NumberRequest.id == int(reference))
+        query = query.where(db.or_(*conditions))
+    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    departments = db.session.scalars(access.in_scope(current_user, db.select(Department).order_by(Department.name),
+                                                     Department.id)).all()
+    return render_template("requests.html", page=page, state=state, text=text, department_id=department_id,
+                           departments=departments)
+
+
+def _request_form() -> RequestForm:
+    form = RequestForm()
+    # A requester opens requests only for the branches they work for.
+    mine = sorted(current_user.departments, key=lambda d: (d.city, d.name))
+    form.department_id.choices = [(d.id, branch_text(d)) for d in mine]
+    if not mine:
+        form.department_id.description = gettext("You work for no branch yet, so you cannot open a request. "
+                                                 "Ask an admin to add your branches to your account.")
+    # A carrier's cities are kept in English; the branches know each city's Russian name.
+    city_names = {d.city: localised(d, "city") for d in db.session.scalars(db.select(Department))}
+    form.carrier_id.choices = [(c.id, f"{localised(c)} ({', '.join(city_names.get(city, city) for city in c.cities)})")
+                               for c in db.session.scalars(db.select(Carrier).order_by(Carrier.name))]
+    form.pbx_id.choices = [(p.id, gettext("%(name)s (vendor resells numbers: lock-in)", name=localised(p))
+                            if p.resells_numbers else localised(p))
+                           for p in db.session.scalars(db.select(PbxSystem).order_by(PbxSystem.name))]
+    return form
+
+
+@rule(roles(Role.REQUESTER))
+def new():
+    form = _request_form()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            created = service.open_request(current_user, **form.payload())
+        except DomainError as error:
+            for name, message in error.fields.items():
+                getattr(form, name).errors.append(domain_text(message))
+            status = error.status
+        else:
+            flash(gettext("%(reference)s created as a draft. Submit it when it is ready.",
+                          reference=created.reference), "success")
+            return redirect(url_for("requests.detail", request_id=created.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("request_new.html", form=form), status
+
+
+def _load(request_id: int) -> NumberRequest:
+    try:
+        return access.load_request(current_user, request_id)
+    except NotFound:
+        abort(404, description=gettext("There is no request %(id)s.", id=request_id))
+
+
+def _action_forms(number_request: NumberRequest, failed_action: str = "", failed_form=None) -> list:
+    """One form per action this user may take now; the one that just failed keeps its input."""
+    forms = []
+    for transition in allowed_transitions(number_request, current_user):
+        if transition.action == failed_action:
+            forms.append((transition, failed_form))
+            continue
+        form = action_form(transition.action, action_label(transition.action), formdata=None)
+        form.version.data = str(number_request.version)
+        forms.append((transition, form))
+    return forms
+
+
+@rule(SIGNED_IN)
+def detail(request_id: int):
+    number_request = _load(request_id)
+    return render_template("request_detail.html", r=number_request, action_forms=_action_forms(number_request))
+
+
+@rule(SIGNED_IN)
+def act(request_id: int, action: str):
+    number_request = _load(request_id)
+    label = action_label(action)
+    form = action_form(action, label)
+    if form.validate_on_submit():
+        try:
+            service.take_action(number_request, current_user, action, form.payload(),
+                                expected_version=form.expected_version())
+        except DomainError as error:
+            db.session.refresh(number_request)
+            if error.status in (403, 404, 409):
+                flash(domain_text(error.message), "error")
+                return redirect(url_for("requests.detail", request_id=request_id))
+            form.show_errors(error.fields)
+        else:
+            flash(gettext("%(action)s: done. The request is now “%(state)s”.", action=label,
+                          state=state_label(number_request.state)), "success")
+            return redirect(url_for("requests.detail", request_id=request_id))
+    return render_template("request_detail.html", r=number_request,
+                           action_forms=_action_forms(number_request, action, form)), 422
