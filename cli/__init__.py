@@ -11,7 +11,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
-from models import ApiToken, BillingImport, Carrier, RejectedRow, User, audit_trail, db
+from models import ApiToken, BillingImport, Carrier, Department, RejectedRow, User, audit_trail, db
 from models.choices import ImportKind, ImportStatus, Role
 from workflows.costs import import_billing_file
 from workflows.settings import apply_prefect_defaults
@@ -37,21 +37,35 @@ def users():
 @click.argument("email")
 @click.option("--name", required=True)
 @click.option("--role", "roles", multiple=True, required=True, type=click.Choice(Role.values()))
+@click.option("--branch", "branches", multiple=True, metavar="COST_CENTRE",
+              help="A branch the user works for, by its cost centre (repeat for several). Requesters need one; "
+                   "for company-wide roles, branches limit what they see.")
 @click.option("--password", required=True, help="At least 8 characters.")
 @with_appcontext
-def create_user(email, name, roles, password):
+def create_user(email, name, roles, branches, password):
     """Add a user with one or more roles."""
     email = email.strip().lower()
     if len(password) < 8:
         raise click.BadParameter("must be at least 8 characters", param_hint="--password")
     if db.session.scalar(db.select(User).filter_by(email=email)):
         raise click.ClickException(f"a user with the email {email} already exists")
-    user = User(email=email, name=name)
+    departments = db.session.scalars(db.select(Department).where(Department.cost_centre.in_(branches))).all()
+    unknown = sorted(set(branches) - {d.cost_centre for d in departments})
+    if unknown:
+        raise click.BadParameter(f"no branch with the cost centre {', '.join(unknown)}", param_hint="--branch")
+    if Role.REQUESTER in roles and not departments:
+        raise click.BadParameter("a requester needs the branch they work for", param_hint="--branch")
+    user = User(email=email, name=name, departments=departments)
     user.roles = roles
     user.set_password(password)
     db.session.add(user)
+    db.session.flush()
+    audit_trail.record(None, "create", audit_trail.subject_of(user),
+                       {"label": str(user), "roles": sorted(roles), "branches": [str(d) for d in departments]},
+                       actor_label="numberdesk users create")
     db.session.commit()
-    click.echo(f"created {email} with role(s) {', '.join(sorted(roles))}")
+    where = f" for {', '.join(d.cost_centre for d in departments)}" if departments else ""
+    click.echo(f"created {email} with role(s) {', '.join(sorted(roles))}{where}")
 
 
 @users.command("create-admin")

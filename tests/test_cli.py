@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 
 from conftest import auth, make_app
-from models import ApiToken, User, db
+from models import ApiToken, AuditEvent, User, db
 from models.choices import Role
 from cli import cli
 from demo import DEMO_PASSWORD, DemoRefused
@@ -97,6 +97,26 @@ def test_create_admin_refuses_an_existing_email_and_a_non_email(app):
     assert taken.exit_code == 1 and "already exists" in taken.output
     assert run(app, "users", "create-admin", "not-an-email").exit_code == 2
     assert db.session.scalar(db.select(User).filter_by(email="approver@example.com")).roles == {Role.APPROVER}
+
+
+def test_create_a_user_with_the_branches_they_work_for(app):
+    created = run(app, "users", "create", "Olga@Example.com", "--name", "Olga", "--role", "requester",
+                  "--branch", "SR-KZN", "--branch", "SR-UFA", "--password", "correct horse")
+    assert created.exit_code == 0, created.output
+    olga = db.session.scalar(db.select(User).filter_by(email="olga@example.com"))
+    assert sorted(d.cost_centre for d in olga.departments) == ["SR-KZN", "SR-UFA"] and olga.check_password(
+        "correct horse")
+    assert db.session.scalar(db.select(AuditEvent).filter_by(subject=f"user {olga.id}", action="create"))
+
+
+@pytest.mark.parametrize("args, complaint", [
+    (["--role", "requester"], "needs the branch"),
+    (["--role", "requester", "--branch", "XX-NONE"], "no branch with the cost centre XX-NONE"),
+])
+def test_create_refuses_a_requester_without_a_real_branch(app, args, complaint):
+    refused = run(app, "users", "create", "nobody@example.com", "--name", "Nobody", *args, "--password", "long enough")
+    assert refused.exit_code == 2 and complaint in refused.output
+    assert db.session.scalar(db.select(User).filter_by(email="nobody@example.com")) is None
 
 
 # --- API tokens ----------------------------------------------------------------------------------------------
