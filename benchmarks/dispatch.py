@@ -12,8 +12,8 @@ the median and the slowest of:
 - the approval's answer time (it never waits on Prefect);
 - decision -> next task: from sending the approval to the request in legal review (target: median <= 2 s);
 - and where that time goes, from the flow run Prefect records: decision -> run created (the dispatcher's poll
-  and hand-over), created -> started (the worker's poll, and the new process the run starts in, which imports
-  Prefect and numberdesk), started -> next task (the step itself).
+  and hand-over), created -> started (the worker's poll, and the run's process, forked from the worker's warm
+  forkserver), started -> next task (the step itself).
 
 Exits with status 1 when the median decision -> next task is over the target.
 """

@@ -257,3 +257,20 @@ def test_the_prefect_servers_sqlite_transactions_take_the_write_lock_first(tmp_p
             assert asyncio.run(write_lock_held_while_reading())
     finally:
         dependencies.MODELS_DEPENDENCIES.update(saved)
+
+
+def test_flow_runs_start_in_processes_forked_from_a_warm_forkserver(monkeypatch):
+    import inspect
+    import multiprocessing
+
+    import prefect.flow_engine as flow_engine
+
+    from workflows.warm_start import start_runs_from_a_warm_process
+
+    # What the replacement relies on: Prefect asks its module's multiprocessing for a "spawn" context.
+    assert 'multiprocessing.get_context("spawn")' in inspect.getsource(flow_engine.run_flow_in_subprocess)
+    monkeypatch.setattr(flow_engine, "multiprocessing", flow_engine.multiprocessing)  # put back afterwards
+    start_runs_from_a_warm_process()
+    context = flow_engine.multiprocessing.get_context("spawn")
+    assert context.get_start_method() == "forkserver"
+    assert flow_engine.multiprocessing.Process is multiprocessing.Process  # the rest is the real module

@@ -1,7 +1,14 @@
-"""`numberdesk worker`: one long-running process that serves every numberdesk deployment and, in a thread next to
-them, runs the dispatcher that hands due steps to Prefect (workflows/dispatcher.py)."""
-from prefect import serve
+"""`numberdesk worker`: one long-running process that serves every numberdesk flow and, in a thread next to them,
+runs the dispatcher that hands due steps to Prefect (workflows/dispatcher.py).
+
+The flows are served from memory (Runner.add_flow rather than deployments loaded by entrypoint), so that each run
+starts in a process forked from a warm forkserver (workflows/warm_start.py) instead of a new Python that imports
+everything again.
+"""
+import asyncio
+
 from prefect.deployments.runner import EntrypointType
+from prefect.runner import Runner
 from prefect.schedules import Cron
 
 from models.time_zones import accounting_time_zone
@@ -9,25 +16,36 @@ from models.time_zones import accounting_time_zone
 from . import dispatcher
 from .dispatch import DEPLOYMENT
 from .flows import STEP_FLOWS, billing_import_sweeper, import_billing_file, monthly_expense_report, sweeper
+from .warm_start import start_runs_from_a_warm_process
+
+# How often the runner asks the Prefect server for runs to start: people wait on them (the setting
+# PREFECT_RUNNER_POLL_FREQUENCY takes whole seconds only).
+RUN_POLL_SECONDS = 0.5
+
+
+async def _serve(limit: int) -> None:
+    # Pausing schedules on shutdown would call a Prefect server that is stopping at the same moment
+    # (Ctrl-C stops all processes together) and hold up the exit; the schedules live on the server.
+    runner = Runner(name="numberdesk", limit=limit, pause_on_shutdown=False, query_seconds=RUN_POLL_SECONDS)
+    served = dict(name=DEPLOYMENT, entrypoint_type=EntrypointType.MODULE_PATH)
+    for step_flow in STEP_FLOWS.values():
+        await runner.aadd_flow(step_flow, **served)
+    await runner.aadd_flow(sweeper, interval=60, **served)
+    await runner.aadd_flow(import_billing_file, **served)
+    await runner.aadd_flow(billing_import_sweeper, interval=60, **served)
+    # Last month's report, on the 1st at 02:00 in the accounting time zone, once the carriers' last calls of the
+    # month are in.
+    await runner.aadd_flow(monthly_expense_report, schedules=[Cron("0 2 1 * *", timezone=accounting_time_zone())],
+                           **served)
+    await runner.start()
 
 
 def serve_workflows(limit: int = 4) -> None:
-    deployments = [f.to_deployment(name=DEPLOYMENT, entrypoint_type=EntrypointType.MODULE_PATH)
-                   for f in STEP_FLOWS.values()]
-    deployments.append(sweeper.to_deployment(name=DEPLOYMENT, interval=60,
-                                             entrypoint_type=EntrypointType.MODULE_PATH))
-    deployments.append(import_billing_file.to_deployment(name=DEPLOYMENT, entrypoint_type=EntrypointType.MODULE_PATH))
-    deployments.append(billing_import_sweeper.to_deployment(name=DEPLOYMENT, interval=60,
-                                                            entrypoint_type=EntrypointType.MODULE_PATH))
-    # Last month's report, on the 1st at 02:00 in the accounting time zone, once the carriers' last calls of the
-    # month are in.
-    deployments.append(monthly_expense_report.to_deployment(
-        name=DEPLOYMENT, schedules=[Cron("0 2 1 * *", timezone=accounting_time_zone())],
-        entrypoint_type=EntrypointType.MODULE_PATH))
+    start_runs_from_a_warm_process()
     stop_dispatching = dispatcher.start_in_background()
     try:
-        # Pausing schedules on shutdown would call a Prefect server that is stopping at the same moment
-        # (Ctrl-C stops all processes together) and hold up the exit; the schedules live on the server.
-        serve(*deployments, limit=limit, pause_on_shutdown=False)
+        asyncio.run(_serve(limit))
+    except KeyboardInterrupt:
+        pass
     finally:
         stop_dispatching.set()
