@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from flask_migrate import downgrade, upgrade
 
-from conftest import auth, login
+from conftest import auth, installed, login
 from test_postgresql import PG_BIN, demo_on_postgresql, postgresql_url  # noqa: F401 (fixtures)
 from contract_templates import TEMPLATE_DIR
 from models import AuditEvent, Carrier, Department, DomainError, ExpenseReport, PbxSystem, Tariff, User, db
@@ -153,7 +153,7 @@ def test_two_transactions_appending_at_once_do_not_fork_the_chain(app):
     assert verify_chain() is None
 
 
-@pytest.mark.skipif(PG_BIN is None, reason="PostgreSQL's server is not installed")
+@installed(PG_BIN is not None, "PostgreSQL's server")
 def test_two_transactions_appending_at_once_on_postgresql(demo_on_postgresql):  # noqa: F811 (the fixture)
     """PostgreSQL gives ids at insert and lets both transactions insert at once: only the chain's lock keeps
     the second from chaining onto the head the first has not committed yet."""

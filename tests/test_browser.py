@@ -4,6 +4,7 @@ import threading
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 from conftest import make_app
@@ -31,8 +32,7 @@ def live_server(demo_database, tmp_path, monkeypatch):
 
 @pytest.fixture
 def page(tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser.new_page()
         browser.close()

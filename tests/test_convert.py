@@ -14,14 +14,13 @@ from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
+from conftest import installed
 from contract_templates import KINDS, LANGUAGES, render_document
 from contract_templates import convert
 from contract_templates.convert import ConversionFailed, ConversionUnavailable
 from contract_templates.sample import sample_context
 
-needs_libreoffice = pytest.mark.skipif(
-    convert.libreoffice_path() is None,
-    reason=f"LibreOffice is not installed ({convert.INSTALL_HINT}); CI installs it")
+needs_libreoffice = installed(convert.libreoffice_path() is not None, "LibreOffice")
 
 
 class TagCollector(HTMLParser):

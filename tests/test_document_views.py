@@ -7,7 +7,7 @@ import subprocess
 import pytest
 from docx import Document as WordDocument
 
-from conftest import login
+from conftest import installed, login
 from contract_templates import convert
 from contract_templates.convert import ConversionUnavailable
 from lifecycle_helpers import request_in
@@ -16,9 +16,7 @@ from models.lifecycle import apply_action
 from webapp.documents.files import document_as
 from workflows import steps
 
-needs_libreoffice = pytest.mark.skipif(
-    convert.libreoffice_path() is None,
-    reason=f"LibreOffice is not installed ({convert.INSTALL_HINT}); CI installs it")
+needs_libreoffice = installed(convert.libreoffice_path() is not None, "LibreOffice")
 
 
 @pytest.fixture

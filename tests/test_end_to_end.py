@@ -5,88 +5,24 @@ every machine step; an accountant uploads a carrier's file through the web pages
 and the report, its XLSX and the audit show it.
 """
 import io
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from decimal import Decimal
-from pathlib import Path
 
 import httpx
 import pytest
 from openpyxl import load_workbook
 
-from models.db import PROJECT_ROOT
+from real_stack import real_stack, wait_until
 
-BIN = Path(sys.executable).parent
 pytestmark = pytest.mark.timeout(600)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until(check, what: str, timeout: float = 120):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            result = check()
-            if result:
-                return result
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    root = tmp_path_factory.mktemp("stack")
-    prefect_port, web_port = free_port(), free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PREFECT_")}
-    env.update(NUMBERDESK_INSTANCE=str(root / "instance"), DATABASE_URL=f"sqlite:///{root / 'numberdesk.db'}",
-               NUMBERDESK_PREFECT_PORT=str(prefect_port), NUMBERDESK_DISPATCH="prefect")
-    subprocess.run([BIN / "numberdesk", "setup"], env=env, check=True, cwd=PROJECT_ROOT, capture_output=True)
-    commands = {
-        "prefect": [BIN / "numberdesk", "prefect-server"],
-        "worker": [BIN / "numberdesk", "worker"],
-        "web": [BIN / "gunicorn", "--bind", f"127.0.0.1:{web_port}", "--workers", "2", "wsgi:app"],
-    }
-    logs, processes = {}, {}
-    for name, command in commands.items():
-        logs[name] = open(root / f"{name}.log", "w+")
-        processes[name] = subprocess.Popen(command, env=env, cwd=PROJECT_ROOT, stdout=logs[name],
-                                           stderr=subprocess.STDOUT, start_new_session=True)
-    prefect_api = f"http://127.0.0.1:{prefect_port}/api"
-    try:
-        wait_until(lambda: httpx.get(f"http://127.0.0.1:{web_port}/login").status_code == 200, "the web app")
-        for flow in ("draft-contracts", "place-carrier-order", "attach-to-pbx", "verify-number",
-                     "import-billing-file"):
-            wait_until(lambda: httpx.get(f"{prefect_api}/deployments/name/{flow}/numberdesk").status_code == 200,
-                       f"the {flow} deployment", timeout=180)
-        tokens = {role: subprocess.run([BIN / "numberdesk", "users", "token", f"{role}@example.com"], env=env,
-                                       cwd=PROJECT_ROOT, check=True, capture_output=True, text=True).stdout.strip()
+    with real_stack(tmp_path_factory.mktemp("stack")) as running:
+        tokens = {role: running.token(f"{role}@example.com")
                   for role in ("requester", "approver", "lawyer", "sysadmin", "accountant")}
-        yield {"web": f"http://127.0.0.1:{web_port}", "prefect": prefect_api, "tokens": tokens}
-    except BaseException:
-        for name, log in logs.items():
-            log.seek(0)
-            print(f"===== {name} =====\n{log.read()[-5000:]}")
-        raise
-    finally:
-        for process in processes.values():
-            process.terminate()
-        for process in processes.values():
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        for log in logs.values():
-            log.close()
+        yield {"web": running.web, "prefect": running.prefect_api, "tokens": tokens}
 
 
 def test_a_request_goes_from_draft_to_active_through_the_real_stack(stack):

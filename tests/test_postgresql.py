@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from flask_migrate import upgrade
 
-from conftest import make_app
+from conftest import installed, make_app
 from models import BillingImport, CallRecord, Carrier, db
 from models.audit import carrier_audit
 from models.choices import ImportKind
@@ -28,7 +28,7 @@ from demo.data import load_demo_data
 from workflows import costs
 
 PG_BIN = max(Path("/usr/lib/postgresql").glob("*/bin"), default=None, key=lambda p: int(p.parent.name))
-pytestmark = pytest.mark.skipif(PG_BIN is None, reason="PostgreSQL's server is not installed")
+pytestmark = installed(PG_BIN is not None, "PostgreSQL's server")
 PORT = 54329
 
 
@@ -41,6 +41,8 @@ def _as_server_user(command: list, **options) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def postgresql_url():
+    if PG_BIN is None:
+        pytest.fail("PostgreSQL's server is not installed: `make test` installs it")
     folder = Path(tempfile.mkdtemp(prefix="numberdesk-pg-"))
     if os.geteuid() == 0:
         server_user = pwd.getpwnam("postgres")

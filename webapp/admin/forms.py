@@ -10,7 +10,6 @@ Names and addresses that documents print are kept in English and in Russian: a R
 Russian documents use the English.
 """
 from decimal import Decimal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
@@ -159,8 +158,8 @@ class DepartmentForm(AdminForm):
 
     def validate_time_zone(self, field):
         try:
-            ZoneInfo(field.data)
-        except (ZoneInfoNotFoundError, ValueError, OSError):
+            field.data = check_time_zone(field.data)
+        except ValueError:
             raise ValidationError(gettext("Unknown time zone; use an IANA name such as Europe/Moscow.")) from None
 
     def load(self, item: Department) -> None:
