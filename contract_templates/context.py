@@ -19,7 +19,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from models.choices import BillingIncrement, DestinationClass, NumberType, PbxKind, TrunkType
+from models.choices import BillingIncrement, DestinationClass, NumberType, PbxKind, ProtocolAnswer, TrunkType
 from models.numbers import national_format
 from models.secrets import MASK
 
@@ -111,6 +111,9 @@ class ClauseFacts:
     carrier_wording: str
     our_wording: str
     agreed_wording: str = ""
+    answer: str = ""  # a ProtocolAnswer value; "" before the carrier answers
+    counter_wording: str = ""
+    round: int = 0
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,15 @@ class DocumentFacts:
     trunk: TrunkFacts = TrunkFacts()
     protocol_round: int = 0
     clauses: tuple[ClauseFacts, ...] = ()
+    # The items of the rounds before this one, with the carrier's answers.
+    earlier_clauses: tuple[ClauseFacts, ...] = ()
+
+
+def _clause(item: ClauseFacts, language: str) -> dict:
+    return {"round": item.round, "clause": item.clause, "carrier_wording": item.carrier_wording,
+            "our_wording": item.our_wording, "agreed_wording": item.agreed_wording,
+            "answer": ProtocolAnswer.label(item.answer, language) if item.answer else "",
+            "counter_wording": item.counter_wording}
 
 
 def _party(party: Party, language: str) -> dict[str, str]:
@@ -208,8 +220,7 @@ def build_context(facts: DocumentFacts) -> dict[str, Any]:
         "start_date": day(facts.start_date),
         "protocol": {
             "round": facts.protocol_round,
-            "clauses": [{"clause": item.clause, "carrier_wording": item.carrier_wording,
-                         "our_wording": item.our_wording, "agreed_wording": item.agreed_wording}
-                        for item in facts.clauses],
+            "clauses": [_clause(item, language) for item in facts.clauses],
+            "history": [_clause(item, language) for item in facts.earlier_clauses],
         },
     }

@@ -95,6 +95,17 @@ _PROTOCOL_ITEMS = {
         },
     ],
 }
+# The round before: the carrier answered the penalty clause with a wording of its own.
+_EARLIER_ITEMS = {
+    "en": [{"clause": "4.1", "carrier_wording": "Penalties are not capped.",
+            "our_wording": "Penalties are capped at RUB 30,000.00 in aggregate.",
+            "answer": "counter", "counter_wording": "Penalties are capped at RUB 100,000.00 in aggregate.",
+            "round": 1}],
+    "ru": [{"clause": "4.1", "carrier_wording": "Размер неустойки не ограничен.",
+            "our_wording": "Общий размер неустоек не может превышать 30 000,00 руб.",
+            "answer": "counter", "counter_wording": "Общий размер неустоек не может превышать 100 000,00 руб.",
+            "round": 1}],
+}
 
 
 # What people write themselves (a purpose, a tariff's name, the clauses of a protocol) is in one language only:
@@ -129,8 +140,10 @@ def sample_facts(language: str = "en") -> DocumentFacts:
         numbers=("+78432000001", "+78432000002"),
         trunk=TrunkFacts(type="registration", registrar="sip.volgatelecom.example:5060", username="kzn-nr00012",
                          has_password=True),
-        protocol_round=1,
-        clauses=tuple(ClauseFacts(**item) for item in _PROTOCOL_ITEMS[language]),
+        protocol_round=2,
+        clauses=tuple(ClauseFacts(**item, round=2, answer="accepted" if item["agreed_wording"] else "")
+                      for item in _PROTOCOL_ITEMS[language]),
+        earlier_clauses=tuple(ClauseFacts(**item) for item in _EARLIER_ITEMS[language]),
     )
 
 

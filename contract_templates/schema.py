@@ -103,6 +103,17 @@ VARIABLES: dict[str, str] = {
     "protocol.clauses[].carrier_wording": "The clause as the carrier wrote it",
     "protocol.clauses[].our_wording": "The clause as we propose it",
     "protocol.clauses[].agreed_wording": "The wording both sides agreed (empty while still disputed)",
+    "protocol.clauses[].round": "The round the clause was put in",
+    "protocol.clauses[].answer": "The carrier's answer in words (accepted, rejected, counter-proposal; empty before)",
+    "protocol.clauses[].counter_wording": "The carrier's own wording, when it proposed one",
+    "protocol.history": "The clauses of the earlier rounds with the carrier's answers (a list to loop over)",
+    "protocol.history[].round": "The round the clause was put in",
+    "protocol.history[].clause": "The clause of the carrier's contract, e.g. '5.2'",
+    "protocol.history[].carrier_wording": "The clause as the carrier wrote it",
+    "protocol.history[].our_wording": "The clause as we proposed it in that round",
+    "protocol.history[].answer": "The carrier's answer in words",
+    "protocol.history[].counter_wording": "The carrier's own wording, when it proposed one",
+    "protocol.history[].agreed_wording": "The wording agreed in that round (empty if none)",
 }
 
 # What every document receives; some kinds get more below.

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
+from models import carrier_terms, legal_review
 from models import BillingImport, Carrier, Department, NumberRequest, PbxSystem, PhoneNumber, Tariff, User, db
 from models.billing import tariff_schedules
 from models.carrier_files import CALL_FIELDS, INVOICE_FIELDS, CsvLayout
@@ -172,6 +173,13 @@ def load_demo_data() -> bool:
     for user, action in ((requester_for(ordered), "submit"), (approver, "approve"), (lawyer, "approve_contracts")):
         _advance(ordered, user, action)
     _advance(ordered, lawyer, "record_signature", {"signed_on": date.today().isoformat()})
+    load_demo_contracts(lawyer, volga, nordtel)
+    negotiated = new("Ufa", volga, office, "Линия шоурума")
+    _advance(negotiated, requester_for(negotiated), "submit")
+    _advance(negotiated, approver, "approve", {"comment": "Within the branch budget."})
+    negotiate_with_volgalink(negotiated, lawyer, approver)
+    # Reaches legal review with VolgaLink's contract flagged, and the protocol started from what VolgaLink
+    # agreed for Ufa.
     review = new("Kazan", volga, office, "Линия шоурума для местных звонков")
     _advance(review, requester_for(review), "submit")
     _advance(review, approver, "approve", {"comment": "Pilot city."})
@@ -184,6 +192,51 @@ def load_demo_data() -> bool:
     load_demo_costs()
     mark_demo_loaded()
     return True
+
+
+CONTRACTS = Path(__file__).parent / "contracts"
+# What VolgaLink answered for Ufa, per risk: its wording, ours, or its own.
+VOLGALINK_ANSWERS = {
+    "price_change": ("accepted", ""),
+    "deemed_acceptance": ("accepted", ""),
+    "daily_penalty": ("counter", "За просрочку оплаты Оператор вправе потребовать уплаты пени в размере 0,1% от "
+                                 "просроченной суммы за каждый день просрочки, но не более 15% от просроченной суммы."),
+    "uncapped_liability": ("rejected", ""),
+    "auto_renewal": ("rejected", ""),
+}
+
+
+def load_demo_contracts(lawyer: User, *carriers: Carrier) -> None:
+    """The carriers' standard contracts as they sent them, read and checked against the playbook."""
+    files = {"VolgaLink": "volgalink_ru.docx", "Nordtel": "nordtel_en.docx"}
+    for carrier in carriers:
+        path = CONTRACTS / files[carrier.name]
+        carrier_terms.add_contract(lawyer, carrier, path.name, path.read_bytes())
+    db.session.commit()
+
+
+def negotiate_with_volgalink(request: NumberRequest, lawyer: User, approver: User) -> None:
+    """Ufa's story: every flagged clause in the protocol; VolgaLink takes some, counters one and refuses the cap on
+    liability, so a project lead accepts its terms."""
+    for flag in legal_review.review_of(request).flags:
+        if flag.open:
+            legal_review.add_to_protocol(lawyer, request, clause=flag.clause_number or "—",
+                                         category=flag.flag["category"], carrier_wording=flag.clause_text,
+                                         our_wording=flag.flag["suggested_wording"])
+    db.session.commit()
+    _advance(request, lawyer, "request_changes", {"comment": "Стандартные условия ВолгаЛинк не подходят."})
+    answers = []
+    for item in request.protocol_round():
+        answer, wording = VOLGALINK_ANSWERS.get(item.category, ("accepted", ""))
+        answers.append({"item_id": item.id, "answer": answer, **({"wording": wording} if wording else {})})
+    _advance(request, lawyer, "carrier_response", {"answers": answers, "comment": "Ответ ВолгаЛинк по пунктам."})
+    if request.state == "carrier_refused":
+        _advance(request, lawyer, "escalate_risk", {"comment": "Другого оператора в Уфе к открытию нет."})
+        _advance(request, approver, "accept_risk", {"comment": "Открытие шоурума важнее; пересмотрим через год."})
+    elif request.state == "counter_proposed":
+        _advance(request, lawyer, "answer_counter_proposals", {"answers": [
+            {"item_id": item.id, "decision": "accept"} for item in request.protocol_round()
+            if item.answer == "counter"]})
 
 
 # city, carrier, number, activated (months before this one, day), disconnected (the same) or None

@@ -8,6 +8,8 @@ from .requests import AuditEvent, CarrierOrder, DisagreementItem, Document, Numb
 from .templates import TemplateVersion
 from .billing import BillingImport, CallRecord, InvoiceLine, RejectedRow
 from .expenses import ExpenseReport
+from .carrier_terms import CarrierContract, ContractClause, PlaybookVersion
+from .protocol import AcceptedRisk
 # Chains every audit event flushed, wherever it was added.
 from .audit_trail import AuditChainHead
 
@@ -18,5 +20,5 @@ __all__ = [
     "User",
     "configure_database", "db", "instance_dir", "national_format", "normalise_e164", "standalone_app",
     "BillingImport", "CallRecord", "ExpenseReport", "InvoiceLine", "RejectedRow",
-    "AuditChainHead",
+    "AuditChainHead", "AcceptedRisk", "CarrierContract", "ContractClause", "PlaybookVersion",
 ]

@@ -17,6 +17,9 @@ COMPANY_WIDE = frozenset({Role.APPROVER, Role.LAWYER, Role.SYSADMIN, Role.ACCOUN
 SECRET_READERS = frozenset({Role.SYSADMIN})
 TEMPLATE_READERS = frozenset({Role.ADMIN, Role.LAWYER})
 BILLING_IMPORTERS = frozenset({Role.ACCOUNTANT})
+# Carriers' own contracts, their risk flags and the playbook: read by whoever decides on terms.
+CONTRACT_READERS = frozenset({Role.LAWYER, Role.APPROVER, Role.ADMIN})
+CONTRACT_UPLOADERS = frozenset({Role.LAWYER, Role.ADMIN})
 
 
 def branch_scope(user: User) -> frozenset[int] | None:
@@ -50,6 +53,10 @@ def may_read_templates(user: User) -> bool:
     return user.has_role(*TEMPLATE_READERS)
 
 
+def may_read_contracts(user: User) -> bool:
+    return user.has_role(*CONTRACT_READERS)
+
+
 def may_see_request(user: User, request: NumberRequest) -> bool:
     return sees_branch(user, request.department_id)
 
@@ -69,4 +76,25 @@ def load_document(user: User, document_id: int) -> Document:
     found = db.session.get(Document, document_id)
     if found is None or not may_see_request(user, found.request):
         raise NotFound(f"there is no document {document_id}")
+    return found
+
+
+def visible_contracts(user: User, query: Select):
+    """Carriers' contracts `user` may read: standard terms, and those sent for requests of branches they see."""
+    from .carrier_terms import CarrierContract
+    if not may_read_contracts(user):
+        return query.where(db.false())
+    scope = branch_scope(user)
+    if scope is None:
+        return query
+    return query.where(db.or_(CarrierContract.request_id.is_(None), CarrierContract.request_id.in_(
+        db.select(NumberRequest.id).where(NumberRequest.department_id.in_(scope)))))
+
+
+def load_carrier_contract(user: User, carrier_id: int, version: int):
+    from .carrier_terms import CarrierContract
+    found = db.session.scalar(visible_contracts(user, db.select(CarrierContract).where(
+        CarrierContract.carrier_id == carrier_id, CarrierContract.version == version)))
+    if found is None:
+        raise NotFound(f"there is no version {version} of carrier {carrier_id}'s contract")
     return found

@@ -140,6 +140,16 @@ class TrunkType(ChoiceSet):
     RUSSIAN = {REGISTRATION: "С регистрацией (имя пользователя и пароль)", IP: "С аутентификацией по IP-адресу"}
 
 
+class ProtocolAnswer(ChoiceSet):
+    """The carrier's answer to one item of a protocol of disagreements."""
+
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    COUNTER = "counter"
+    CHOICES = ((ACCEPTED, "accepted"), (REJECTED, "rejected"), (COUNTER, "counter-proposal"))
+    RUSSIAN = {ACCEPTED: "принято", REJECTED: "отклонено", COUNTER: "встречная редакция"}
+
+
 class Direction(ChoiceSet):
     IN = "in"
     OUT = "out"

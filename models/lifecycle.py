@@ -3,13 +3,14 @@
 The UI's buttons, the API's allowed actions, the tests and the README's diagram
 all read TRANSITIONS; nothing else decides what may happen to a request.
 """
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable
 
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import access, payloads
+from . import access, payloads, protocol
 from .choices import Holder, NumberStatus, NumberType, Role
 from .db import db
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -17,7 +18,7 @@ from .limits import MAX_PURPOSE, MAX_QUANTITY, MIN_QUANTITY
 from .numbers import PhoneNumber
 from .organisation import Department, User, utcnow
 from .carriers import Carrier, PbxSystem
-from .requests import AuditEvent, DisagreementItem, NumberRequest
+from .requests import AuditEvent, NumberRequest
 from .time_zones import today_in
 
 DRAFT = "draft"
@@ -26,6 +27,9 @@ APPROVED = "approved"
 LEGAL_REVIEW = "legal_review"
 DRAFTING_PROTOCOL = "drafting_protocol"
 CHANGES_REQUESTED = "changes_requested"
+COUNTER_PROPOSED = "counter_proposed"
+CARRIER_REFUSED = "carrier_refused"
+RISK_ACCEPTANCE = "risk_acceptance"
 REDRAFTING = "redrafting"
 LEGAL_APPROVED = "legal_approved"
 SIGNED = "signed"
@@ -56,6 +60,9 @@ STATES: dict[str, State] = {s.name: s for s in (
     State(DRAFTING_PROTOCOL, "Changes requested: drafting the protocol of disagreements",
           machine_step="draft_protocol"),
     State(CHANGES_REQUESTED, "Changes requested: waiting for the carrier"),
+    State(COUNTER_PROPOSED, "The carrier proposed its own wordings: the lawyer answers"),
+    State(CARRIER_REFUSED, "The carrier refused: the lawyer decides what next"),
+    State(RISK_ACCEPTANCE, "Waiting for a project lead to accept the carrier's terms"),
     State(REDRAFTING, "Redrafting contracts", machine_step="draft_contracts"),
     State(LEGAL_APPROVED, "Legally approved: waiting for signatures"),
     State(SIGNED, "Signed: placing the carrier order", machine_step="place_carrier_order"),
@@ -91,6 +98,14 @@ def _not_own_request_nor_budget(request: NumberRequest, user: User) -> str | Non
     return _not_own_request(request, user)
 
 
+def _not_own_request_nor_escalated(request: NumberRequest, user: User) -> str | None:
+    """Whoever sent the carrier's terms up for acceptance does not accept them too."""
+    escalations = [event for event in request.events if event.action == "escalate_risk"]
+    if escalations and escalations[-1].actor_id == user.id:
+        return "the carrier's terms must be accepted by somebody other than whoever asked for it"
+    return _not_own_request(request, user)
+
+
 def _creator_or_approver(request: NumberRequest, user: User) -> str | None:
     if user.has_role(Role.APPROVER) or request.created_by_id == user.id:
         return None
@@ -120,23 +135,6 @@ def _record_assigned_numbers(request: NumberRequest, cleaned: dict, user: User |
         raise Conflict("the carrier order has not been placed yet")
     request.order.set_trunk(cleaned["trunk"])  # the password is encrypted apart from the other settings
     request.order.confirmed_at = utcnow()
-
-
-def _open_protocol_round(request: NumberRequest, cleaned: dict, user: User | None) -> None:
-    if not cleaned["items"]:
-        return
-    next_round = 1 + max((item.round for item in request.disagreements), default=0)
-    for position, item in enumerate(cleaned["items"], start=1):
-        request.disagreements.append(DisagreementItem(round=next_round, position=position, **item))
-
-
-def _settle_protocol(request: NumberRequest, cleaned: dict, user: User | None) -> None:
-    if not cleaned["accepted"]:
-        return
-    items = request.protocol_round()
-    agreed = cleaned["agreed_wordings"] or [item.our_wording for item in items]
-    for item, wording in zip(items, agreed):
-        item.agreed_wording = wording.strip() or item.our_wording
 
 
 def _mark_numbers(status: str) -> Callable:
@@ -175,8 +173,8 @@ def _roles(*roles: str) -> frozenset[str]:
     return frozenset(roles)
 
 
-CANCELLABLE = (DRAFT, SUBMITTED, APPROVED, LEGAL_REVIEW, DRAFTING_PROTOCOL, CHANGES_REQUESTED, REDRAFTING,
-               LEGAL_APPROVED, SIGNED)
+CANCELLABLE = (DRAFT, SUBMITTED, APPROVED, LEGAL_REVIEW, DRAFTING_PROTOCOL, CHANGES_REQUESTED, COUNTER_PROPOSED,
+               CARRIER_REFUSED, RISK_ACCEPTANCE, REDRAFTING, LEGAL_APPROVED, SIGNED)
 
 _TABLE = [
     Transition(DRAFT, "submit", SUBMITTED, _roles(Role.REQUESTER), guard=_creator_only,
@@ -185,19 +183,38 @@ _TABLE = [
                effect=_record_approver, label="Approve"),
     Transition(SUBMITTED, "reject", REJECTED, _roles(Role.APPROVER), validate=payloads.required_comment,
                guard=_not_own_request, label="Reject"),
-    Transition(APPROVED, "contracts_drafted", LEGAL_REVIEW, MACHINE, validate=payloads.no_input),
-    Transition(REDRAFTING, "contracts_drafted", LEGAL_REVIEW, MACHINE, validate=payloads.no_input),
+    Transition(APPROVED, "contracts_drafted", LEGAL_REVIEW, MACHINE, validate=payloads.no_input,
+               effect=protocol.prefill_from_memory),
+    Transition(REDRAFTING, "contracts_drafted", LEGAL_REVIEW, MACHINE, validate=payloads.no_input,
+               effect=protocol.prefill_from_memory),
     Transition(LEGAL_REVIEW, "approve_contracts", LEGAL_APPROVED, _roles(Role.LAWYER),
                guard=_not_own_request_nor_budget, label="Approve contracts"),
     Transition(LEGAL_REVIEW, "request_changes", DRAFTING_PROTOCOL, _roles(Role.LAWYER),
-               validate=payloads.change_request, guard=_not_own_request, effect=_open_protocol_round,
+               validate=payloads.change_request, guard=_not_own_request, effect=protocol.open_round,
                label="Request changes (protocol of disagreements)"),
     Transition(DRAFTING_PROTOCOL, "protocol_drafted", CHANGES_REQUESTED, MACHINE, validate=payloads.no_input),
     Transition(LEGAL_REVIEW, "reject", REJECTED, _roles(Role.LAWYER), validate=payloads.required_comment,
                guard=_not_own_request, label="Reject"),
-    Transition(CHANGES_REQUESTED, "carrier_response", {True: REDRAFTING, False: REJECTED}, _roles(Role.LAWYER),
-               validate=payloads.carrier_response, branch_on="accepted", guard=_not_own_request,
-               effect=_settle_protocol, label="Record the carrier's answer"),
+    Transition(CHANGES_REQUESTED, "carrier_response",
+               {protocol.SETTLED: REDRAFTING, protocol.COUNTERED: COUNTER_PROPOSED, protocol.REFUSED: CARRIER_REFUSED},
+               _roles(Role.LAWYER), validate=protocol.carrier_response, branch_on="outcome", guard=_not_own_request,
+               effect=protocol.record_carrier_answers, label="Record the carrier's answer"),
+    Transition(COUNTER_PROPOSED, "answer_counter_proposals",
+               {protocol.SETTLED: REDRAFTING, protocol.OPEN: DRAFTING_PROTOCOL}, _roles(Role.LAWYER),
+               validate=protocol.counter_answers, branch_on="outcome", guard=_not_own_request,
+               effect=protocol.settle_counter_proposals, label="Answer the carrier's wordings"),
+    Transition(CARRIER_REFUSED, "switch_carrier", REDRAFTING, _roles(Role.LAWYER), validate=protocol.carrier_choice,
+               guard=_not_own_request, effect=protocol.switch_carrier, label="Switch to another carrier"),
+    Transition(CARRIER_REFUSED, "escalate_risk", RISK_ACCEPTANCE, _roles(Role.LAWYER),
+               validate=payloads.required_comment, guard=_not_own_request,
+               label="Ask a project lead to accept the carrier's terms"),
+    Transition(CARRIER_REFUSED, "reject", REJECTED, _roles(Role.LAWYER), validate=payloads.required_comment,
+               guard=_not_own_request, label="Reject"),
+    Transition(RISK_ACCEPTANCE, "accept_risk", REDRAFTING, _roles(Role.APPROVER), validate=payloads.required_comment,
+               guard=_not_own_request_nor_escalated, effect=protocol.accept_carrier_wording,
+               label="Accept the carrier's terms"),
+    Transition(RISK_ACCEPTANCE, "reject", REJECTED, _roles(Role.APPROVER), validate=payloads.required_comment,
+               guard=_not_own_request, label="Reject"),
     Transition(LEGAL_APPROVED, "record_signature", SIGNED, _roles(Role.LAWYER), validate=payloads.signature,
                guard=_not_own_request, effect=_record_signature, label="Record signature"),
     Transition(SIGNED, "order_placed", ORDERED, MACHINE, validate=payloads.no_input),
@@ -304,7 +321,8 @@ def apply_action(request: NumberRequest, action: str, user: User | None, payload
 
 
 def _jsonable(data: dict) -> dict:
-    return {k: v.isoformat() if isinstance(v, date) else v for k, v in data.items()}
+    """The data as it reads back from a JSON column (string keys, lists), so the audit chain's hash holds."""
+    return json.loads(json.dumps(data, default=lambda v: v.isoformat() if isinstance(v, date) else str(v)))
 
 
 def open_request(user: User, *, department_id, number_type, quantity, purpose, carrier_id, pbx_id) -> NumberRequest:

@@ -65,25 +65,6 @@ def change_request(payload: dict, request) -> dict:
     return _finish(cleaned, errors)
 
 
-def carrier_response(payload: dict, request) -> dict:
-    """The carrier's answer; when it accepts, the agreed wording of each clause (ours by default)."""
-    errors: dict = {}
-    cleaned = {"comment": _comment(payload, errors, required=False)}
-    accepted = payload.get("accepted")
-    if not isinstance(accepted, bool):
-        errors["accepted"] = "must be true or false"
-    cleaned["accepted"] = accepted
-    agreed = payload.get("agreed_wordings")
-    items = request.protocol_round()
-    if agreed is not None:
-        if (not isinstance(agreed, list) or len(agreed) != len(items)
-                or not all(isinstance(a, str) and len(a) <= MAX_WORDING for a in agreed)):
-            errors["agreed_wordings"] = f"must list {len(items)} wording(s), one per clause of the protocol"
-            agreed = None
-    cleaned["agreed_wordings"] = agreed
-    return _finish(cleaned, errors)
-
-
 def signature(payload: dict, request) -> dict:
     errors: dict = {}
     cleaned = {"comment": _comment(payload, errors, required=False)}
@@ -96,6 +77,9 @@ def signature(payload: dict, request) -> dict:
         errors["signed_on"] = "must be a date as YYYY-MM-DD"
     elif signed_on > date.today():
         errors["signed_on"] = "cannot be in the future"
+    elif request.carrier.tariff_on(signed_on) is None:
+        # The contracts and the order letter state the tariff in force from the signature on.
+        errors["signed_on"] = "the carrier has no tariff in force on that day"
     cleaned["signed_on"] = signed_on
     return _finish(cleaned, errors)
 

@@ -3,6 +3,7 @@ import hashlib
 from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from . import secrets
@@ -54,10 +55,25 @@ class NumberRequest(db.Model):
     disagreements: Mapped[list["DisagreementItem"]] = relationship(
         back_populates="request", order_by="(DisagreementItem.round, DisagreementItem.position)")
 
+    def protocol_items(self) -> list["DisagreementItem"]:
+        """Every item sent to the request's carrier, round by round (a former carrier's stay in history)."""
+        return [item for item in self.disagreements if not item.draft and item.carrier_id == self.carrier_id]
+
     def protocol_round(self) -> list["DisagreementItem"]:
-        """The items of the latest protocol of disagreements."""
-        latest = max((item.round for item in self.disagreements), default=0)
-        return [item for item in self.disagreements if item.round == latest]
+        """The items of the latest protocol of disagreements sent to the carrier."""
+        sent = self.protocol_items()
+        latest = max((item.round for item in sent), default=0)
+        return [item for item in sent if item.round == latest]
+
+    def protocol_rounds(self) -> list[tuple[int, list["DisagreementItem"]]]:
+        rounds: dict[int, list] = {}
+        for item in self.protocol_items():
+            rounds.setdefault(item.round, []).append(item)
+        return sorted(rounds.items())
+
+    def draft_protocol_items(self) -> list["DisagreementItem"]:
+        """What the lawyer has put in the next protocol and not sent yet."""
+        return [item for item in self.disagreements if item.draft and item.carrier_id == self.carrier_id]
 
     @property
     def reference(self) -> str:
@@ -76,7 +92,8 @@ class NumberRequest(db.Model):
 
     def contract_kinds(self) -> list[str]:
         """The contracts this request needs drafted (again, on a redraft)."""
-        drafted = [kind for kind in self.CONTRACT_KINDS if any(d.kind == kind for d in self.documents)]
+        drafted = [kind for kind in self.CONTRACT_KINDS if any(d.kind == kind for d in self.documents)
+                   and (kind != DocumentKind.DISAGREEMENT_PROTOCOL or self.protocol_items())]
         if drafted:
             return drafted
         kinds = []
@@ -157,19 +174,36 @@ class CarrierOrder(db.Model):
 
 
 class DisagreementItem(db.Model):
-    """One row of a protocol of disagreements: a clause the company wants worded differently."""
+    """One row of a protocol of disagreements: a clause the company wants worded differently, and what the
+    carrier answered. An item is settled once it has an agreed wording."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("number_request.id"), index=True)
-    # Each request_changes opens a new round; the protocol document shows the latest round.
+    # The carrier it was put to: what a carrier accepted or refused is remembered per carrier.
+    carrier_id: Mapped[int | None] = mapped_column(ForeignKey("carrier.id"), index=True)
+    # Each request_changes sends a new round; a draft item waits for the next one.
     round: Mapped[int]
     position: Mapped[int]
+    draft: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     clause: Mapped[str] = mapped_column(String(40))
+    # The playbook category it answers ("" for a clause the lawyer added by hand), and whether the
+    # playbook marked it must-have when it was added: refusing such an item is refusing the deal.
+    category: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    must_have: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     carrier_wording: Mapped[str] = mapped_column(Text)
     our_wording: Mapped[str] = mapped_column(Text)
+    # The carrier's answer: accepted, rejected or counter (with its own wording).
+    answer: Mapped[str | None] = mapped_column(String(16))
+    counter_wording: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None]
     agreed_wording: Mapped[str | None] = mapped_column(Text)
 
     request: Mapped[NumberRequest] = relationship(back_populates="disagreements")
+    carrier: Mapped[Carrier | None] = relationship()
+
+    @property
+    def settled(self) -> bool:
+        return self.agreed_wording is not None
 
 
 class AuditEvent(db.Model):

@@ -129,18 +129,26 @@ def test_filter_by_state(client, tokens):
     assert client.get("/api/v1/requests?state=bogus", headers=auth(tokens["lawyer"])).status_code == 422
 
 
+PRICES = "Prices may change with 60 days' written notice."
+COUNTER = "Prices may change with 45 days' written notice."
+
+
 def test_the_whole_life_of_a_request_through_the_api(client, tokens, ids):
     request_id = create(client, tokens, ids, quantity=2).json["id"]
     steps = [
         ("requester", "submit", {}),
         ("approver", "approve", {"comment": "Pilot branch"}),
         ("lawyer", "request_changes", {"comment": "Two clauses are not acceptable", "items": [
-            {"clause": "4.2", "carrier_wording": "Prices may change at any time.",
-             "our_wording": "Prices may change with 60 days' written notice."},
+            {"clause": "4.2", "carrier_wording": "Prices may change at any time.", "our_wording": PRICES},
             {"clause": "7.1", "carrier_wording": "A penalty of 3% per day applies.",
              "our_wording": "Penalties are capped at one month's fees."}]}),
-        ("lawyer", "carrier_response", {"accepted": True, "agreed_wordings": [
-            "Prices may change with 45 days' written notice.", ""]}),
+        # The carrier counters our price clause and accepts the rest (the protocol also holds what it agreed
+        # before: it starts from that); the lawyer takes the counter.
+        ("lawyer", "carrier_response", lambda protocol: {"answers": [
+            {"item_id": item["id"], "answer": "counter", "wording": COUNTER} if item["our_wording"] == PRICES
+            else {"item_id": item["id"], "answer": "accepted"} for item in protocol]}),
+        ("lawyer", "answer_counter_proposals", lambda protocol: {"answers": [
+            {"item_id": item["id"], "decision": "accept"} for item in protocol if item["answer"] == "counter"]}),
         ("lawyer", "approve_contracts", {}),
         ("lawyer", "record_signature", {"signed_on": "2026-11-20"}),
         ("sysadmin", "confirm_order", {"numbers": ["+78432000101", "+78432000102"],
@@ -151,17 +159,23 @@ def test_the_whole_life_of_a_request_through_the_api(client, tokens, ids):
     for role, action, body in steps:
         current = client.get(f"/api/v1/requests/{request_id}", headers=auth(tokens[role])).json
         assert action in current["allowed_actions"], (action, current["state"])
+        body = body(current["protocol"]) if callable(body) else body
         response = act(client, tokens[role], request_id, action, **body)
         assert response.status_code == 200, response.json
     final = response.json
     assert final["state"] == "active" and final["numbers"] == ["+78432000101", "+78432000102"]
     assert final["allowed_actions"] == []
+    typed = [item for item in final["protocol"] if item["category"] == ""]
+    assert [(item["clause"], item["answer"], item["agreed_wording"]) for item in typed] == [
+        ("4.2", "counter", COUNTER), ("7.1", "accepted", "Penalties are capped at one month's fees.")]
     history = [(h["action"], h["from_state"], h["to_state"]) for h in final["history"]]
     assert history == [
         ("create", None, "draft"), ("submit", "draft", "submitted"), ("approve", "submitted", "approved"),
         ("contracts_drafted", "approved", "legal_review"), ("request_changes", "legal_review", "drafting_protocol"),
         ("protocol_drafted", "drafting_protocol", "changes_requested"),
-        ("carrier_response", "changes_requested", "redrafting"), ("contracts_drafted", "redrafting", "legal_review"),
+        ("carrier_response", "changes_requested", "counter_proposed"),
+        ("answer_counter_proposals", "counter_proposed", "redrafting"),
+        ("contracts_drafted", "redrafting", "legal_review"),
         ("approve_contracts", "legal_review", "legal_approved"), ("record_signature", "legal_approved", "signed"),
         ("order_placed", "signed", "ordered"), ("confirm_order", "ordered", "number_assigned"),
         ("attachment_requested", "number_assigned", "attaching"), ("confirm_attachment", "attaching", "attached"),

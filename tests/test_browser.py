@@ -1,6 +1,7 @@
 """Smoke tests in a real browser: Debian's headless Chromium, driven by Playwright."""
 import shutil
 import threading
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -8,11 +9,12 @@ from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 from conftest import make_app
-from models import BillingImport, NumberRequest, db
+from models import BillingImport, CarrierContract, DisagreementItem, NumberRequest, db
 from models.carrier_files import CALL_FIELDS
 from models.expenses import expense_figures, last_complete_month
 from models.rating import previous_month
 
+CONTRACTS = Path(__file__).parent.parent / "demo" / "contracts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
@@ -111,3 +113,28 @@ def test_an_accountant_imports_calls_and_downloads_the_report_in_the_browser(liv
 
     page.click("text=Invoice audit")
     assert page.is_visible("text=price changed without notice")
+
+
+def test_a_lawyer_uploads_a_contract_and_puts_a_flagged_clause_in_the_protocol(live_server, page):
+    app, base = live_server
+    with app.app_context():
+        kazan = db.session.scalar(db.select(NumberRequest).where(NumberRequest.state == "legal_review")
+                                  .join(NumberRequest.department).filter_by(city="Kazan"))
+        request_id, carrier_id = kazan.id, kazan.carrier_id
+    sign_in(page, base, "lawyer@example.com")
+    # The carrier sent its own text for this deal: it is read, split and checked as it is uploaded.
+    page.goto(f"{base}/requests/{request_id}/review")
+    page.set_input_files("input[type=file][name=file]", str(CONTRACTS / "nordtel_en.pdf"))
+    page.click("input[type=submit][value='Upload and check']")
+    page.wait_for_selector("text=risk flags")
+    flag = page.locator("[data-flag=price_change]").first
+    assert "Found:" in flag.inner_text()
+    flag.locator("textarea[name=our_wording]").fill("Prices change only on 30 days' written notice.")
+    flag.locator("input[type=submit][value='Add to protocol']").click()
+    page.wait_for_selector("text=is in the protocol")
+    assert "Prices change only on 30 days' written notice." in page.locator("#draft-protocol").inner_text()
+    with app.app_context():
+        contract = db.session.scalar(db.select(CarrierContract).where(CarrierContract.request_id == request_id))
+        assert contract.carrier_id == carrier_id and contract.filename == "nordtel_en.pdf"
+        assert db.session.scalar(db.select(DisagreementItem).filter_by(
+            request_id=request_id, our_wording="Prices change only on 30 days' written notice.", draft=True))

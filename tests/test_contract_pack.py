@@ -21,9 +21,19 @@ def text_of(content: bytes) -> str:
 
 
 def complete_request(people, catalog, city, carrier, pbx="Office Asterisk", clauses=CLAUSES) -> NumberRequest:
-    """A request that has everything any document can show: a protocol, numbers and a trunk."""
+    """A request that has everything any document can show: a protocol in two rounds, numbers and a trunk."""
     request = request_in("legal_review", people, catalog, city=city, carrier=carrier, pbx=pbx, quantity=2)
     apply_action(request, "request_changes", people["lawyer"], {"comment": "Risky", "items": clauses})
+    db.session.commit()
+    steps.STEPS["draft_protocol"](request.id)
+    db.session.refresh(request)
+    # The carrier counters the first item with its own wording; the lawyer answers it in a second round.
+    first, *rest = request.protocol_round()
+    apply_action(request, "carrier_response", people["lawyer"], {"answers": [
+        {"item_id": first.id, "answer": "counter", "wording": first.carrier_wording},
+        *({"item_id": item.id, "answer": "accepted"} for item in rest)]})
+    apply_action(request, "answer_counter_proposals", people["lawyer"], {"answers": [
+        {"item_id": first.id, "decision": "propose", "wording": first.our_wording}]})
     db.session.commit()
     for who, action in (("lawyer", "carrier_response"), ("lawyer", "approve_contracts"),
                         ("lawyer", "record_signature"), ("sysadmin", "confirm_order")):

@@ -159,10 +159,10 @@ def test_sample_context_is_complete_and_fresh(lang):
                                   "monthly_fee_words", "one_time_fee_words"}
     assert set(ctx["carrier"]) >= {"penalty_cap_text", "penalty_cap_words"}
     assert isinstance(ctx["protocol"]["round"], int)
-    assert ctx["protocol"]["clauses"] and all(
-        set(item) == {"clause", "carrier_wording", "our_wording", "agreed_wording"}
-        for item in ctx["protocol"]["clauses"]
-    )
+    clause_fields = {"round", "clause", "carrier_wording", "our_wording", "agreed_wording", "answer",
+                     "counter_wording"}
+    assert ctx["protocol"]["clauses"] and all(set(item) == clause_fields for item in ctx["protocol"]["clauses"])
+    assert ctx["protocol"]["history"] and all(set(item) == clause_fields for item in ctx["protocol"]["history"])
     assert "&" in ctx["company"]["legal_name"] and '"' in ctx["company"]["legal_name"]
     ctx["company"]["legal_name"] = "changed"
     assert sample_context(lang)["company"]["legal_name"] != "changed"

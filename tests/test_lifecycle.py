@@ -7,8 +7,9 @@ from sqlalchemy import update
 from lifecycle_helpers import fresh_numbers, new_request, payload_for, request_in, walk
 from models import AuditEvent, Conflict, Department, Forbidden, InvalidInput, NotFound, NumberRequest, User, access, db
 from models.choices import Holder, NumberStatus, Role
-from models.lifecycle import (ACTIVE, CANCELLED, DRAFT, LEGAL_REVIEW, REDRAFTING, REJECTED, STATES, SUBMITTED,
-                              TRANSITIONS, allowed_actions, apply_action, open_request, tasks_for)
+from models.lifecycle import (ACTIVE, CANCELLED, CARRIER_REFUSED, DRAFT, LEGAL_APPROVED, LEGAL_REVIEW, REDRAFTING,
+                              REJECTED, STATES, SUBMITTED, TRANSITIONS, allowed_actions, apply_action, open_request,
+                              tasks_for)
 from models.time_zones import today_in
 
 HUMAN = [t for t in TRANSITIONS.values() if not t.is_machine]
@@ -186,12 +187,13 @@ def test_signature_needs_a_real_past_date(payload, people, catalog):
     assert set(refused.value.fields) == {"signed_on"}
 
 
-@pytest.mark.parametrize("accepted", [None, "yes", 1])
-def test_carrier_response_needs_a_boolean(accepted, people, catalog):
+@pytest.mark.parametrize("payload,field", [({"accepted": "yes"}, "accepted"), ({"accepted": 1}, "accepted"),
+                                           ({}, "answers"), ({"accepted": True, "answers": []}, "accepted")])
+def test_carrier_response_needs_an_answer(payload, field, people, catalog):
     request = request_in("changes_requested", people, catalog)
     with pytest.raises(InvalidInput) as refused:
-        apply_action(request, "carrier_response", people["lawyer"], {"accepted": accepted})
-    assert "accepted" in refused.value.fields
+        apply_action(request, "carrier_response", people["lawyer"], payload)
+    assert field in refused.value.fields
 
 
 def test_carrier_response_branches(people, catalog):
@@ -199,7 +201,7 @@ def test_carrier_response_branches(people, catalog):
     apply_action(accepted, "carrier_response", people["lawyer"], {"accepted": True})
     refused = request_in("changes_requested", people, catalog)
     apply_action(refused, "carrier_response", people["lawyer"], {"accepted": False, "comment": "They refused"})
-    assert (accepted.state, refused.state) == (REDRAFTING, REJECTED)
+    assert (accepted.state, refused.state) == (REDRAFTING, CARRIER_REFUSED)
 
 
 TRUNK = {"type": "registration", "registrar": "sip.example.net", "username": "u", "password": "p"}
@@ -310,11 +312,19 @@ def test_protocol_items_are_validated(items, fields, people, catalog):
     assert set(refused.value.fields) == fields
 
 
-def test_agreed_wordings_must_match_the_protocol(people, catalog):
+def test_the_agreed_wording_of_an_accepted_item_is_ours(people, catalog):
     request = request_in(LEGAL_REVIEW, people, catalog)
     apply_action(request, "request_changes", people["lawyer"], {"comment": "c", "items": [
         {"clause": "1", "carrier_wording": "a", "our_wording": "b"}]})
     request.state = "changes_requested"
+    apply_action(request, "carrier_response", people["lawyer"], {"accepted": True})
+    assert [(item.answer, item.agreed_wording) for item in request.protocol_items()] == [("accepted", "b")]
+
+
+def test_a_signature_needs_a_tariff_in_force_on_its_day(people, catalog):
+    request = request_in(LEGAL_APPROVED, people, catalog)
+    first_tariff = min(tariff.valid_from for tariff in request.carrier.tariffs)
     with pytest.raises(InvalidInput) as refused:
-        apply_action(request, "carrier_response", people["lawyer"], {"accepted": True, "agreed_wordings": ["x", "y"]})
-    assert set(refused.value.fields) == {"agreed_wordings"}
+        apply_action(request, "record_signature", people["lawyer"],
+                     {"signed_on": (first_tariff - timedelta(days=1)).isoformat()})
+    assert refused.value.fields == {"signed_on": "the carrier has no tariff in force on that day"}

@@ -73,7 +73,7 @@ def latin_left(text_: str, context: dict) -> list[str]:
     codes = [context["request"]["reference"], context["department"]["cost_centre"],
              context["department"]["ring_group"], context["trunk"]["registrar"], context["trunk"]["username"],
              *context["trunk"]["addresses"]]
-    text_ = re.sub(r"\S+@\S+|https?://\S+", " ", text_)  # e-mail addresses and links
+    text_ = re.sub(r"\S+@\S+|https?://\S+|www\.\S+", " ", text_)  # e-mail addresses and web addresses
     for allowed in sorted(filter(None, codes), key=len, reverse=True) + LATIN_ALLOWED:
         text_ = re.sub(rf"(?<![A-Za-z]){re.escape(allowed)}(?![A-Za-z])", " ", text_)
     return re.findall(r"[A-Za-z][A-Za-z'-]*", text_)

@@ -76,8 +76,10 @@ def test_a_redraft_adds_new_versions_and_keeps_the_old(people, catalog):
     steps.draft_contracts(request.id)
     db.session.refresh(request)
     assert request.state == LEGAL_REVIEW
-    assert kinds(request) == [("service_contract", 1), ("service_contract", 2), ("supplementary_agreement", 1),
-                              ("supplementary_agreement", 2), ("tariff_appendix", 1), ("tariff_appendix", 2)]
+    # VolgaLink agreed wordings for Ufa before, so the protocol started from them and is redrafted too.
+    assert kinds(request) == [("disagreement_protocol", 1), ("disagreement_protocol", 2), ("service_contract", 1),
+                              ("service_contract", 2), ("supplementary_agreement", 1), ("supplementary_agreement", 2),
+                              ("tariff_appendix", 1), ("tariff_appendix", 2)]
     assert {d.id: d.sha256 for d in request.documents if d.id in old} == old
 
 
@@ -148,7 +150,7 @@ CLAUSES = [
 
 
 def test_requesting_changes_drafts_a_protocol_and_the_answer_settles_it(people, catalog):
-    request = request_in(LEGAL_REVIEW, people, catalog, city="Ufa", carrier="VolgaLink")
+    request = request_in(LEGAL_REVIEW, people, catalog, city="Samara", carrier="TransTelecom Direct")
     apply_action(request, "request_changes", people["lawyer"], {"comment": "Risky terms", "items": CLAUSES})
     db.session.commit()
     assert request.state == "drafting_protocol"
@@ -162,8 +164,12 @@ def test_requesting_changes_drafts_a_protocol_and_the_answer_settles_it(people, 
     for clause in CLAUSES:
         assert clause["carrier_wording"] in text and clause["our_wording"] in text
 
-    apply_action(request, "carrier_response", people["lawyer"],
-                 {"accepted": True, "agreed_wordings": ["Prices may change with 45 days' notice.", ""]})
+    first, second = request.protocol_round()
+    apply_action(request, "carrier_response", people["lawyer"], {"answers": [
+        {"item_id": first.id, "answer": "counter", "wording": "Prices may change with 45 days' notice."},
+        {"item_id": second.id, "answer": "accepted"}]})
+    apply_action(request, "answer_counter_proposals", people["lawyer"],
+                 {"answers": [{"item_id": first.id, "decision": "accept"}]})
     db.session.commit()
     steps.draft_contracts(request.id)
     db.session.refresh(request)
@@ -172,7 +178,7 @@ def test_requesting_changes_drafts_a_protocol_and_the_answer_settles_it(people, 
     latest = {d.kind: d for d in request.latest_documents()}
     assert latest["disagreement_protocol"].version == 2
     assert "Prices may change with 45 days' notice." in text_of(latest["disagreement_protocol"])
-    assert latest["service_contract"].version == 2
+    assert latest["supplementary_agreement"].version == 2
 
 
 def test_a_second_round_of_changes_keeps_the_first(people, catalog):

@@ -1,6 +1,5 @@
 """The context schema and the checks an uploaded contract template must pass."""
 import io
-import struct
 import zipfile
 from xml.sax.saxutils import escape, quoteattr
 
@@ -11,6 +10,8 @@ from docx import Document
 from contract_templates import validation
 from contract_templates.sample import sample_context
 from contract_templates.schema import KIND_VARIABLES, TOP_LEVEL, VARIABLES, paths_of, reference, variables_for
+from models import zip_packages
+from packages import claim_size, repack
 from contract_templates.validation import validate_template
 from models.choices import DocumentKind
 
@@ -30,29 +31,6 @@ def docx(*paragraphs: str) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
-
-
-def repack(data: bytes, extra: dict[str, bytes] | None = None, change: dict[str, bytes] | None = None) -> bytes:
-    """The package `data` with entries added (`extra`) or replaced (`change`)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            target.writestr(info.filename, (change or {}).get(info.filename, source.read(info.filename)))
-        for name, content in (extra or {}).items():
-            target.writestr(zipfile.ZipInfo(name), content, compress_type=zipfile.ZIP_DEFLATED)
-    return out.getvalue()
-
-
-def claim_size(data: bytes, name: str, size: int) -> bytes:
-    """Make the ZIP central directory claim `size` uncompressed bytes for entry `name`."""
-    patched = bytearray(data)
-    position = patched.find(b"PK\x01\x02")
-    while position != -1:
-        name_length = struct.unpack_from("<H", patched, position + 28)[0]
-        if patched[position + 46:position + 46 + name_length] == name.encode():
-            struct.pack_into("<I", patched, position + 24, size)
-        position = patched.find(b"PK\x01\x02", position + 46)
-    return bytes(patched)
 
 
 def check(data: bytes, kind: str = "service_contract", language: str = "en", filename: str = "upload.docx"):
@@ -157,7 +135,7 @@ def test_activex_is_refused():
 
 
 def test_too_many_entries():
-    extra = {f"word/padding/part{number}.xml": b"<a/>" for number in range(validation.MAX_ENTRIES)}
+    extra = {f"word/padding/part{number}.xml": b"<a/>" for number in range(zip_packages.MAX_ENTRIES)}
     assert "entries" in only_reason(check(repack(bundled(), extra=extra)))
 
 

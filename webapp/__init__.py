@@ -27,6 +27,7 @@ from .doc_templates import blueprint as doc_templates_urls
 from .documents import blueprint as documents_urls
 from .numbers import blueprint as numbers_urls
 from .requests import blueprint as requests_urls
+from .terms import blueprint as terms_urls
 
 
 class RecordId(IntegerConverter):
@@ -100,6 +101,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(numbers_urls.bp)
     app.register_blueprint(costs_urls.bp)
     app.register_blueprint(doc_templates_urls.bp)
+    app.register_blueprint(terms_urls.bp)
     app.register_blueprint(admin_urls.bp)
     app.register_blueprint(admin_urls.audit_log_bp)
 
@@ -110,6 +112,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     numbers_urls.register_api(api_bp)
     costs_urls.register_api(api_bp)
     doc_templates_urls.register_api(api_bp)
+    terms_urls.register_api(api_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with cookies
 

@@ -81,11 +81,17 @@ def facts_of(request: NumberRequest, today: date) -> DocumentFacts:
         trunk=TrunkFacts(type=trunk.get("type", ""), registrar=trunk.get("registrar", ""),
                          username=trunk.get("username", ""), has_password=bool(order and order.trunk_secret),
                          addresses=tuple(trunk.get("addresses", []))),
-        protocol_round=max((item.round for item in request.disagreements), default=0),
-        clauses=tuple(ClauseFacts(clause=item.clause, carrier_wording=item.carrier_wording,
-                                  our_wording=item.our_wording, agreed_wording=item.agreed_wording or "")
-                      for item in request.protocol_round()),
+        protocol_round=max((item.round for item in request.protocol_items()), default=0),
+        clauses=tuple(_clause_facts(item) for item in request.protocol_round()),
+        earlier_clauses=tuple(_clause_facts(item) for item in request.protocol_items()
+                              if item not in request.protocol_round()),
     )
+
+
+def _clause_facts(item) -> ClauseFacts:
+    return ClauseFacts(clause=item.clause, carrier_wording=item.carrier_wording, our_wording=item.our_wording,
+                       agreed_wording=item.agreed_wording or "", answer=item.answer or "",
+                       counter_wording=item.counter_wording or "", round=item.round)
 
 
 def build_context(request: NumberRequest, today: date) -> dict:

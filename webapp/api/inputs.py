@@ -88,13 +88,46 @@ class ChangeRequest(ReasonedDecision):
     items: list[Clause] = Field([], max_length=MAX_CLAUSES)
 
 
-class CarrierResponse(Decision):
-    """The carrier's answer to the protocol of disagreements."""
+class ItemAnswer(Body):
+    """The carrier's answer to one item of the protocol's latest round."""
 
-    accepted: bool = Field(description="true: the contracts are redrafted; false: the request is rejected")
-    agreed_wordings: list[Annotated[str, Field(max_length=MAX_WORDING)]] | None = Field(
-        None, description="When accepted: the agreed wording of each clause of the protocol, in its order; an "
-                          "empty one (or leaving the list out) keeps our wording")
+    item_id: RecordId
+    answer: Literal["accepted", "rejected", "counter"]
+    wording: Annotated[str, Field(max_length=MAX_WORDING)] | None = Field(
+        None, description="For a counter-proposal: the carrier's own wording")
+
+
+class CarrierResponse(Decision):
+    """The carrier's answer to the protocol of disagreements: per item, or all at once.
+
+    Every item accepted, and items the playbook does not mark must-have rejected (the carrier's wording stands):
+    the contracts are redrafted. A counter-proposal: the lawyer answers it. The protocol refused, or a must-have
+    item rejected: the lawyer decides between another carrier, a project lead's acceptance and rejection."""
+
+    answers: list[ItemAnswer] | None = Field(None, max_length=MAX_CLAUSES,
+                                             description="One answer for each item of the latest round")
+    accepted: bool | None = Field(None, description="Instead of answers: true accepts every item, false refuses "
+                                                    "the protocol")
+    refused: bool | None = Field(None, description="true: the carrier refuses the whole protocol")
+
+
+class CounterAnswer(Body):
+    item_id: RecordId
+    decision: Literal["accept", "propose"] = Field(description="accept: the carrier's wording is agreed; "
+                                                               "propose: our wording goes into the next round")
+    wording: Annotated[str, Field(max_length=MAX_WORDING)] | None = Field(None, description="For propose")
+
+
+class CounterAnswers(Decision):
+    """The lawyer's decision on each of the carrier's counter-proposals."""
+
+    answers: list[CounterAnswer] = Field(max_length=MAX_CLAUSES)
+
+
+class CarrierChoice(ReasonedDecision):
+    """Another carrier that serves the branch's city; the contracts are drafted again for it."""
+
+    carrier_id: RecordId
 
 
 class Signature(Decision):
@@ -123,6 +156,32 @@ class OrderConfirmation(Decision):
 
     numbers: list[E164] = Field(min_length=1, max_length=MAX_QUANTITY)
     trunk: RegistrationTrunk | IpTrunk = Field(discriminator="type")
+
+
+MAX_CHECKED_TEXT = 20_000
+
+
+class ClauseText(Body):
+    """A clause (or a few) to check against the playbook in force."""
+
+    text: Annotated[str, Field(min_length=1, max_length=MAX_CHECKED_TEXT, pattern=SAYS_SOMETHING)]
+    language: Literal["en", "ru"] | None = Field(None, description="Detected from the text when left out")
+
+
+class ContractUpload(BaseModel):
+    """The multipart form of a carrier's contract: .docx, a PDF with a text layer, or plain text."""
+
+    model_config = ConfigDict(extra="ignore", arbitrary_types_allowed=True)
+
+    file: Annotated[FileStorage, WithJsonSchema({"type": "string", "format": "binary"})] = Field(
+        description="The carrier's contract (.docx, .pdf or .txt, at most 10 MB)")
+
+    @field_validator("file")
+    @classmethod
+    def _named(cls, upload: FileStorage) -> FileStorage:
+        if not upload.filename:
+            raise ValueError("attach the contract as the multipart field 'file'")
+        return upload
 
 
 class Query(BaseModel):

@@ -7,7 +7,7 @@ model (and so the document) has it too. Every declared field is always present; 
 Amounts are decimal strings, times are UTC with a Z.
 """
 from datetime import date, datetime, timezone
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -108,6 +108,77 @@ class HistoryEvent(Answer):
     comment: str
 
 
+Category = Literal["price_change", "deemed_acceptance", "daily_penalty", "uncapped_liability", "auto_renewal"]
+
+
+class ClauseFlag(Answer):
+    """A risk the playbook finds in a clause, where, and what to propose instead."""
+
+    category: Category
+    start: int = Field(description="Where the risky words start in the clause's text (a character offset)")
+    end: int = Field(description="Where they end (exclusive)")
+    match: str = Field(description="The risky words: text[start:end]")
+    found: str = Field(examples=["notice 5 days < 30"])
+    threshold: str = Field(examples=["30 days"])
+    explanation: str
+    suggested_wording: str
+
+
+class ClauseCheck(Answer):
+    language: Literal["en", "ru"]
+    flags: list[ClauseFlag]
+
+
+class ContractClause(Answer):
+    number: str = Field(description="As numbered in the contract, e.g. 4.2; empty for the text before the first")
+    heading: str
+    text: str
+    flags: list[ClauseFlag]
+
+
+class CarrierContract(Answer):
+    """A carrier's own contract, read into clauses and checked against the playbook."""
+
+    id: int
+    carrier_id: int
+    version: int
+    request_id: int | None = Field(description="The request it was sent for; null: the carrier's standard terms")
+    filename: str
+    kind: Literal["docx", "pdf", "text"]
+    language: Literal["en", "ru"]
+    playbook_version: int = Field(description="The playbook version it was checked against (0: the defaults)")
+    uploaded_by: str
+    uploaded_at: UtcDateTime
+    flag_count: int
+    clauses: list[ContractClause]
+
+
+class ContractSummary(Answer):
+    id: int
+    carrier_id: int
+    version: int
+    request_id: int | None
+    filename: str
+    language: Literal["en", "ru"]
+    flag_count: int
+    uploaded_at: UtcDateTime
+
+
+class ProtocolItem(Answer):
+    """One item of the protocol of disagreements and the carrier's answer to it (settled once agreed)."""
+
+    id: int
+    round: int
+    clause: str
+    category: str = Field(description="The playbook category it answers; empty for a clause added by hand")
+    must_have: bool
+    carrier_wording: str
+    our_wording: str
+    answer: Literal["accepted", "rejected", "counter"] | None
+    counter_wording: str | None
+    agreed_wording: str | None
+
+
 class Request(Answer):
     """A number request with its numbers, documents, history and the actions the caller may take now."""
 
@@ -129,6 +200,7 @@ class Request(Answer):
     signed_on: date | None
     numbers: list[str]
     documents: list[RequestDocument]
+    protocol: list[ProtocolItem] = Field(description="Every item sent to the request's carrier, round by round")
     history: list[HistoryEvent]
     allowed_actions: list[choice(sorted(HUMAN_ACTIONS))]
 

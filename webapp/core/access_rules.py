@@ -51,6 +51,9 @@ PUBLIC = Rule("anyone", lambda user: True, public=True, who_text=lazy_gettext("a
 SIGNED_IN = Rule("any signed-in user", lambda user: True, who_text=lazy_gettext("any signed-in user"))
 TEMPLATE_READERS = Rule("admins and lawyers", access.may_read_templates, who_text=lazy_gettext("admins and lawyers"))
 
+CONTRACT_READERS = Rule("lawyers, project leads and admins", access.may_read_contracts,
+                        who_text=lazy_gettext("lawyers, project leads and admins"))
+
 
 def roles(*names: str) -> Rule:
     """Users holding at least one of these roles."""

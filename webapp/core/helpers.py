@@ -135,7 +135,8 @@ def language_switch_url(language: str) -> str:
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters.update(
         state_label=labels.state_label, state_badge=state_badge, action_label=labels.action_label,
-        event_label=labels.event_label, step_label=labels.step_label, domain_text=labels.domain_text,
+        event_label=labels.event_label, step_label=labels.step_label, answer_label=labels.answer_label,
+        category_label=labels.category_label, playbook_field=labels.playbook_field, domain_text=labels.domain_text,
         localised=localised, branch_text=branch_text,
         date_text=date_text, short_date=short_date, datetime_text=datetime_text, month_text=month_text,
         amount=amount, money=money,

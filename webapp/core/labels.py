@@ -22,6 +22,9 @@ STATE_LABELS = {
     "legal_review": lazy_gettext("Legal review"),
     "drafting_protocol": lazy_gettext("Changes requested: drafting the protocol of disagreements"),
     "changes_requested": lazy_gettext("Changes requested: waiting for the carrier"),
+    "counter_proposed": lazy_gettext("The carrier proposed its own wordings: the lawyer answers"),
+    "carrier_refused": lazy_gettext("The carrier refused: the lawyer decides what next"),
+    "risk_acceptance": lazy_gettext("Waiting for a project lead to accept the carrier's terms"),
     "redrafting": lazy_gettext("Redrafting contracts"),
     "legal_approved": lazy_gettext("Legally approved: waiting for signatures"),
     "signed": lazy_gettext("Signed: placing the carrier order"),
@@ -43,6 +46,10 @@ ACTION_LABELS = {
     "approve_contracts": lazy_gettext("Approve contracts"),
     "request_changes": lazy_gettext("Request changes (protocol of disagreements)"),
     "carrier_response": lazy_gettext("Record the carrier's answer"),
+    "answer_counter_proposals": lazy_gettext("Answer the carrier's wordings"),
+    "switch_carrier": lazy_gettext("Switch to another carrier"),
+    "escalate_risk": lazy_gettext("Ask a project lead to accept the carrier's terms"),
+    "accept_risk": lazy_gettext("Accept the carrier's terms"),
     "record_signature": lazy_gettext("Record signature"),
     "confirm_order": lazy_gettext("Record the carrier's answer (numbers and trunk)"),
     "confirm_attachment": lazy_gettext("Confirm PBX attachment"),
@@ -61,6 +68,13 @@ EVENT_LABELS = {
     "request_changes": lazy_gettext("Changes requested"),
     "protocol_drafted": lazy_gettext("Protocol of disagreements drafted"),
     "carrier_response": lazy_gettext("Carrier's answer recorded"),
+    "answer_counter_proposals": lazy_gettext("The carrier's wordings answered"),
+    "switch_carrier": lazy_gettext("Switched to another carrier"),
+    "escalate_risk": lazy_gettext("Sent to a project lead to accept the carrier's terms"),
+    "accept_risk": lazy_gettext("The carrier's terms accepted"),
+    "add_to_protocol": lazy_gettext("Clause added to the protocol"),
+    "remove_from_protocol": lazy_gettext("Clause removed from the protocol"),
+    "accept_clause_risk": lazy_gettext("A clause's risk accepted"),
     "record_signature": lazy_gettext("Signature recorded"),
     "order_placed": lazy_gettext("Carrier order placed"),
     "confirm_order": lazy_gettext("Numbers and trunk recorded"),
@@ -70,6 +84,35 @@ EVENT_LABELS = {
     "confirm_verification": lazy_gettext("Test call confirmed"),
     "cancel": lazy_gettext("Cancelled"),
     "reveal_trunk_password": lazy_gettext("Trunk password viewed"),
+}
+
+# The carrier's answer to one item of a protocol of disagreements.
+ANSWER_LABELS = {
+    "accepted": lazy_gettext("accepted"),
+    "rejected": lazy_gettext("rejected"),
+    "counter": lazy_gettext("its own wording"),
+}
+
+# The playbook's risk categories.
+CATEGORY_LABELS = {
+    "price_change": lazy_gettext("Prices changed without enough notice"),
+    "deemed_acceptance": lazy_gettext("Invoices deemed accepted"),
+    "daily_penalty": lazy_gettext("Daily penalty"),
+    "uncapped_liability": lazy_gettext("Uncapped liability"),
+    "auto_renewal": lazy_gettext("Automatic renewal"),
+}
+
+# The playbook's fields, as its page names them.
+PLAYBOOK_FIELDS = {
+    "min_notice_days": lazy_gettext("Least notice of a price change, days"),
+    "min_dispute_days": lazy_gettext("Least time to dispute an invoice, days"),
+    "max_percent_per_day": lazy_gettext("Highest penalty per day, %"),
+    "requires_cap": lazy_gettext("A daily penalty needs an overall cap"),
+    "max_notice_days": lazy_gettext("Longest notice to stop a renewal, days"),
+    "max_renewal_months": lazy_gettext("Longest renewal, months"),
+    "must_have": lazy_gettext("Must have: never signed unchanged"),
+    "explanation": lazy_gettext("Why it matters"),
+    "suggested_wording": lazy_gettext("The wording to propose"),
 }
 
 # The automatic step a machine state waits for.
@@ -94,6 +137,18 @@ def action_label(action: str | None) -> str:
 
 def event_label(action: str | None) -> str:
     return str(EVENT_LABELS.get(action) or ACTION_LABELS.get(action) or (action or "").replace("_", " "))
+
+
+def answer_label(answer: str | None) -> str:
+    return str(ANSWER_LABELS.get(answer) or answer or "")
+
+
+def category_label(category: str | None) -> str:
+    return str(CATEGORY_LABELS.get(category) or (category or "").replace("_", " "))
+
+
+def playbook_field(name: str) -> str:
+    return str(PLAYBOOK_FIELDS.get(name) or name.replace("_", " "))
 
 
 def step_label(step: str | None) -> str:
@@ -147,6 +202,63 @@ _MESSAGES = {
         lazy_gettext("Invoices are deemed accepted without time to dispute them"),
     "Fines and liability are not capped": lazy_gettext("Fines and liability are not capped"),
     "Refuses a protocol of disagreements": lazy_gettext("Refuses a protocol of disagreements"),
+    # Carriers' contracts, the playbook and the protocol item by item (models/carrier_terms.py, protocol.py);
+    # domain_text translates the parts of a message joined by "; " one by one.
+    "the carrier has no tariff in force on that day": lazy_gettext("the carrier has no tariff in force on that day"),
+    "must be the id of an item of the protocol's latest round":
+        lazy_gettext("must be the id of an item of the protocol's latest round"),
+    "is required: the carrier's own wording": lazy_gettext("is required: the carrier's own wording"),
+    "is required: the wording to propose": lazy_gettext("is required: the wording to propose"),
+    "must list the carrier's answer to each item (accepted, rejected or counter)":
+        lazy_gettext("must list the carrier's answer to each item (accepted, rejected or counter)"),
+    "give either accepted or answers, not both": lazy_gettext("give either accepted or answers, not both"),
+    "must list a decision for each counter-proposal (accept or propose)":
+        lazy_gettext("must list a decision for each counter-proposal (accept or propose)"),
+    "answers an item twice": lazy_gettext("answers an item twice"),
+    "must be another carrier than the one that refused":
+        lazy_gettext("must be another carrier than the one that refused"),
+    "must be the id of a carrier": lazy_gettext("must be the id of a carrier"),
+    "the carrier's terms must be accepted by somebody other than whoever asked for it":
+        lazy_gettext("the carrier's terms must be accepted by somebody other than whoever asked for it"),
+    "the protocol can be prepared only while the request is in legal review":
+        lazy_gettext("the protocol can be prepared only while the request is in legal review"),
+    "only lawyers edit the playbook": lazy_gettext("only lawyers edit the playbook"),
+    "only lawyers and admins add carriers' contracts": lazy_gettext("only lawyers and admins add carriers' contracts"),
+    "only lawyers confirm what a carrier's contract says":
+        lazy_gettext("only lawyers confirm what a carrier's contract says"),
+    "only lawyers and admins check carriers' contracts again":
+        lazy_gettext("only lawyers and admins check carriers' contracts again"),
+    "choose a file to upload": lazy_gettext("choose a file to upload"),
+    "no text was found in it": lazy_gettext("no text was found in it"),
+    "must be the request's carrier": lazy_gettext("must be the request's carrier"),
+    "must not be negative": lazy_gettext("must not be negative"),
+    "must be a whole number": lazy_gettext("must be a whole number"),
+    "must be a number": lazy_gettext("must be a number"),
+    "must not be empty": lazy_gettext("must not be empty"),
+    "unknown field": lazy_gettext("unknown field"),
+    "the file is empty": lazy_gettext("the file is empty"),
+    "the PDF has no text layer: it looks scanned": lazy_gettext("the PDF has no text layer: it looks scanned"),
+    "upload the carrier's .docx or a PDF with text": lazy_gettext("upload the carrier's .docx or a PDF with text"),
+    "the PDF is protected with a password": lazy_gettext("the PDF is protected with a password"),
+    "upload it without the protection, or the .docx": lazy_gettext("upload it without the protection, or the .docx"),
+    "a macro-enabled Word document is refused": lazy_gettext("a macro-enabled Word document is refused"),
+    "save it as a .docx (Word Document) and upload that":
+        lazy_gettext("save it as a .docx (Word Document) and upload that"),
+    "the document contains macros": lazy_gettext("the document contains macros"),
+    "macro-enabled documents are refused: save it as a .docx (Word Document) and upload that":
+        lazy_gettext("macro-enabled documents are refused: save it as a .docx (Word Document) and upload that"),
+    "the .docx is damaged and cannot be read": lazy_gettext("the .docx is damaged and cannot be read"),
+    "open it in Word, save it again and upload that": lazy_gettext("open it in Word, save it again and upload that"),
+    "the PDF is damaged and cannot be read": lazy_gettext("the PDF is damaged and cannot be read"),
+    "upload the .docx or save the PDF again": lazy_gettext("upload the .docx or save the PDF again"),
+    "no words could be read from the file (only images or empty pages?)":
+        lazy_gettext("no words could be read from the file (only images or empty pages?)"),
+    "upload the text of the contract as .docx, a PDF with text, or .txt":
+        lazy_gettext("upload the text of the contract as .docx, a PDF with text, or .txt"),
+    "must answer every item": lazy_gettext("must answer every item"),
+    "must decide on every counter-proposal": lazy_gettext("must decide on every counter-proposal"),
+    "upload the contract as .docx, a PDF with text, or .txt":
+        lazy_gettext("upload the contract as .docx, a PDF with text, or .txt"),
 }
 
 # Messages with values in them: the pattern, and the translation that takes the pattern's groups.
@@ -168,6 +280,17 @@ _PATTERNS = [
     (re.compile(r"already in the inventory: (?P<numbers>.+)"), lazy_gettext("already in the inventory: %(numbers)s")),
     (re.compile(r"must list (?P<count>\d+) wording\(s\), one per clause of the protocol"),
      lazy_gettext("must list %(count)s wording(s), one per clause of the protocol")),
+    (re.compile(r"missing: clause (?P<clauses>.+)"), lazy_gettext("missing: clause %(clauses)s")),
+    (re.compile(r"clause (?P<clause>.+) is already in the protocol"),
+     lazy_gettext("clause %(clause)s is already in the protocol")),
+    (re.compile(r"the risk of clause (?P<clause>.+) is already accepted"),
+     lazy_gettext("the risk of clause %(clause)s is already accepted")),
+    (re.compile(r"the file is larger than (?P<size>\d+) MB, the most a contract file may be"),
+     lazy_gettext("the file is larger than %(size)s MB, the most a contract file may be")),
+    (re.compile(r"the file is named (?P<extension>\S+) but it is (?P<what>.+)"),
+     lazy_gettext("the file is named %(extension)s but it is %(what)s")),
+    (re.compile(r"(?P<extension>\S+) is not a contract format numberdesk reads"),
+     lazy_gettext("%(extension)s is not a contract format numberdesk reads")),
     (re.compile(r"no such record: (?P<value>.+)"), lazy_gettext("no such record: %(value)s")),
     (re.compile(r"(?P<carrier>.+) does not serve (?P<city>.+)"), lazy_gettext("%(carrier)s does not serve %(city)s")),
     (re.compile(r"must be one of (?P<values>.+)"), lazy_gettext("must be one of %(values)s")),

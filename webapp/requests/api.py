@@ -1,7 +1,7 @@
 """The JSON API's requests, and what a request is opened with: branches, carriers and PBX systems."""
 from flask import g
 
-from models import Carrier, Department, NumberRequest, PbxSystem, access, db, payloads
+from models import Carrier, Department, NumberRequest, PbxSystem, access, db, payloads, protocol
 from models.choices import Role
 from models.lifecycle import HUMAN_ACTIONS, STATES, TRANSITIONS, allowed_actions
 
@@ -15,7 +15,9 @@ BODIES = {
     payloads.optional_comment: inputs.Decision,
     payloads.required_comment: inputs.ReasonedDecision,
     payloads.change_request: inputs.ChangeRequest,
-    payloads.carrier_response: inputs.CarrierResponse,
+    protocol.carrier_response: inputs.CarrierResponse,
+    protocol.counter_answers: inputs.CounterAnswers,
+    protocol.carrier_choice: inputs.CarrierChoice,
     payloads.signature: inputs.Signature,
     payloads.order_confirmation: inputs.OrderConfirmation,
 }
@@ -31,6 +33,12 @@ def _action_variant(action: str) -> Variant:
     return Variant(transitions[0].label, f"By the role {roles_text}:\n" + "\n".join(lines), BODIES[validate])
 
 
+def protocol_item_data(item) -> dict:
+    return {"id": item.id, "round": item.round, "clause": item.clause, "category": item.category,
+            "must_have": item.must_have, "carrier_wording": item.carrier_wording, "our_wording": item.our_wording,
+            "answer": item.answer, "counter_wording": item.counter_wording, "agreed_wording": item.agreed_wording}
+
+
 def request_data(r: NumberRequest) -> dict:
     return {
         "id": r.id, "reference": r.reference, "state": r.state, "state_label": STATES[r.state].label,
@@ -40,6 +48,7 @@ def request_data(r: NumberRequest) -> dict:
         "signed_on": r.signed_on, "numbers": [n.e164 for n in r.numbers],
         "documents": [{"id": d.id, "kind": d.kind, "version": d.version, "sha256": d.sha256,
                        "template_version": d.template_version, "created_at": d.created_at} for d in r.documents],
+        "protocol": [protocol_item_data(item) for item in r.protocol_items()],
         "history": [{"action": e.action, "from_state": e.from_state, "to_state": e.to_state, "actor": e.actor,
                      "at": e.at, "comment": e.comment} for e in r.events],
         "allowed_actions": allowed_actions(r, g.api_user),

@@ -6,14 +6,15 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.i18n import translations
-from wtforms import (DateField, FieldList, Form, FormField, HiddenField, IntegerField, PasswordField, RadioField,
-                     SelectField, StringField, SubmitField, TextAreaField)
+from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField, IntegerField, PasswordField,
+                     RadioField, SelectField, StringField, SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from models.choices import NumberType, TrunkType
-from models.limits import (MAX_CLAUSE, MAX_COMMENT, MAX_PURPOSE, MAX_QUANTITY, MAX_TRUNK_SETTING, MAX_WORDING,
-                           MIN_QUANTITY)
+from models.limits import (MAX_CLAUSE, MAX_CLAUSES, MAX_COMMENT, MAX_PURPOSE, MAX_QUANTITY, MAX_TRUNK_SETTING,
+                           MAX_WORDING, MIN_QUANTITY)
 from models.payloads import ITEM_FIELDS
+from models.protocol import other_carriers
 
 from ..core.i18n import page_language
 from ..core.labels import domain_text
@@ -46,6 +47,9 @@ class ActionForm(FlaskForm):
     # Domain error keys that belong to a differently named field here.
     FIELD_NAMES: dict[str, str] = {}
 
+    def prepare(self, request) -> None:
+        """Fills in what depends on the request: its protocol's items, the carriers to choose from."""
+
     def payload(self) -> dict:
         return {"comment": self.comment.data or ""}
 
@@ -59,22 +63,127 @@ class ActionForm(FlaskForm):
             field.errors = [*field.errors, message] if isinstance(field.errors, list) else [message]
 
 
-class CarrierResponseForm(ActionForm):
-    accepted = RadioField(_l("The carrier's answer to the protocol of disagreements"),
-                          choices=[("yes", _l("Accepted: redraft the contracts")),
-                                   ("no", _l("Refused: reject the request"))],
-                          validators=[DataRequired()])
-
-    def payload(self) -> dict:
-        return {**super().payload(), "accepted": {"yes": True, "no": False}.get(self.accepted.data)}
-
-
-class ClauseForm(Form):
+class SubForm(Form):
     class Meta:
         # A subform is a plain WTForms form: its own messages come from WTForms' catalogs, as a FlaskForm's do.
         def get_translations(self, form):
             return translations
 
+
+def _item_heading(item) -> str:
+    return _l("Clause %(clause)s", clause=item.clause) if item.clause else ""
+
+
+def _prepare_items(field_list, items, describe) -> None:
+    """One entry per protocol item: fresh on a page, the submitted ones (in order) after a post."""
+    if not field_list.data or all(not entry.get("item_id") for entry in field_list.data):
+        while field_list.entries:
+            field_list.pop_entry()
+        for item in items:
+            field_list.append_entry({"item_id": str(item.id)})
+    by_id = {str(item.id): item for item in items}
+    for entry in field_list:
+        item = by_id.get(str(entry.item_id.data))
+        entry.label.text = describe(item) if item else ""
+
+
+class ItemAnswerForm(SubForm):
+    item_id = HiddenField()
+    answer = RadioField(_l("The carrier's answer"), choices=[("accepted", _l("Accepted our wording")),
+                                                             ("rejected", _l("Rejected: keeps its own wording")),
+                                                             ("counter", _l("Proposed its own wording"))],
+                        validators=[Optional()])
+    wording = TextAreaField(_l("The carrier's wording"), validators=[Optional(), Length(max=MAX_WORDING)],
+                            description=_l("Only for a wording of its own."))
+
+
+class CarrierResponseForm(ActionForm):
+    """The carrier's answer to each item of the protocol, or its refusal of the whole protocol."""
+
+    refused = BooleanField(_l("The carrier refuses the whole protocol"))
+    answers = FieldList(FormField(ItemAnswerForm), label=_l("Each clause of the protocol"), max_entries=MAX_CLAUSES)
+    FIELD_NAMES = {"accepted": "refused"}
+
+    def prepare(self, request) -> None:
+        def describe(item):
+            return f"{_item_heading(item)}: {item.our_wording}"
+        _prepare_items(self.answers, request.protocol_round(), describe)
+
+    def payload(self) -> dict:
+        if self.refused.data:
+            return {**super().payload(), "refused": True}
+        answers = []
+        for entry in self.answers:
+            item_id = entry.item_id.data or ""
+            answer = {"item_id": int(item_id) if item_id.isdigit() else None, "answer": entry.answer.data}
+            if entry.answer.data == "counter":
+                answer["wording"] = entry.wording.data or ""
+            answers.append(answer)
+        return {**super().payload(), "answers": answers}
+
+    def show_errors(self, fields: dict[str, str]) -> None:
+        super().show_errors(_entry_errors(self.answers, fields, "answers"))
+
+
+class CounterAnswerForm(SubForm):
+    item_id = HiddenField()
+    decision = RadioField(_l("Your answer"), choices=[("accept", _l("Accept the carrier's wording")),
+                                                      ("propose", _l("Propose this wording in the next round"))],
+                          validators=[Optional()])
+    wording = TextAreaField(_l("Our wording"), validators=[Optional(), Length(max=MAX_WORDING)])
+
+
+class CounterAnswersForm(ActionForm):
+    answers = FieldList(FormField(CounterAnswerForm), label=_l("The carrier's wordings"), max_entries=MAX_CLAUSES)
+
+    def prepare(self, request) -> None:
+        def describe(item):
+            return f"{_item_heading(item)}: {item.counter_wording}"
+        _prepare_items(self.answers, [item for item in request.protocol_round()
+                                      if item.answer == "counter" and not item.settled], describe)
+
+    def payload(self) -> dict:
+        answers = []
+        for entry in self.answers:
+            item_id = entry.item_id.data or ""
+            answer = {"item_id": int(item_id) if item_id.isdigit() else None, "decision": entry.decision.data}
+            if entry.decision.data == "propose":
+                answer["wording"] = entry.wording.data or ""
+            answers.append(answer)
+        return {**super().payload(), "answers": answers}
+
+    def show_errors(self, fields: dict[str, str]) -> None:
+        super().show_errors(_entry_errors(self.answers, fields, "answers"))
+
+
+class CarrierChoiceForm(ActionForm):
+    carrier_id = SelectField(_l("Another carrier that serves the branch's city"), coerce=int,
+                             validators=[DataRequired()])
+
+    def prepare(self, request) -> None:
+        self.carrier_id.choices = [(carrier.id, carrier.name) for carrier in other_carriers(request)]
+
+    def payload(self) -> dict:
+        return {**super().payload(), "carrier_id": self.carrier_id.data}
+
+
+def _entry_errors(field_list, fields: dict[str, str], name: str) -> dict[str, str]:
+    """Puts `name[i].field` errors on the entries' fields; returns the others."""
+    rest = {}
+    for key, message in fields.items():
+        found = re.fullmatch(rf"{name}\[(\d+)\]\.(\w+)", key)
+        entries = list(field_list)
+        field = None
+        if found and int(found.group(1)) < len(entries):
+            field = entries[int(found.group(1))].form._fields.get(found.group(2))
+        if field is not None:
+            field.errors = [domain_text(message)]
+        else:
+            rest[key] = message
+    return rest
+
+
+class ClauseForm(SubForm):
     clause = StringField(_l("Clause"), validators=[Optional(), Length(max=MAX_CLAUSE)], description=_l("e.g. 4.2"))
     carrier_wording = TextAreaField(_l("The carrier's wording"), validators=[Optional(), Length(max=MAX_WORDING)])
     our_wording = TextAreaField(_l("Our wording"), validators=[Optional(), Length(max=MAX_WORDING)])
@@ -83,7 +192,8 @@ class ClauseForm(Form):
 class ChangeRequestForm(ActionForm):
     """The lawyer's reason and the clauses that go into the protocol of disagreements."""
 
-    items = FieldList(FormField(ClauseForm), min_entries=3, max_entries=20,
+    items = FieldList(FormField(ClauseForm), label=_l("Clauses for the protocol of disagreements"), min_entries=3,
+                      max_entries=20,
                       description=_l("Leave rows empty that you do not need."))
 
     def _filled(self) -> list:
@@ -93,15 +203,7 @@ class ChangeRequestForm(ActionForm):
         return {**super().payload(), "items": [entry.data for entry in self._filled()]}
 
     def show_errors(self, fields: dict[str, str]) -> None:
-        filled = self._filled()
-        rest = {}
-        for key, message in fields.items():
-            found = re.fullmatch(r"items\[(\d+)\]\.(\w+)", key)
-            if found and int(found.group(1)) < len(filled):
-                filled[int(found.group(1))][found.group(2)].errors = [domain_text(message)]
-            else:
-                rest[key] = message
-        super().show_errors(rest)
+        super().show_errors(_entry_errors(self._filled(), fields, "items"))
 
 
 class SignatureForm(ActionForm):
@@ -136,6 +238,8 @@ class OrderConfirmationForm(ActionForm):
 ACTION_FORMS: dict[str, type[ActionForm]] = {
     "request_changes": ChangeRequestForm,
     "carrier_response": CarrierResponseForm,
+    "answer_counter_proposals": CounterAnswersForm,
+    "switch_carrier": CarrierChoiceForm,
     "record_signature": SignatureForm,
     "confirm_order": OrderConfirmationForm,
 }

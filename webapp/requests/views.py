@@ -3,9 +3,9 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext
 from flask_login import current_user
 
-from models import Carrier, Department, DomainError, NotFound, NumberRequest, PbxSystem, access, db
+from models import Carrier, Department, DomainError, NotFound, NumberRequest, PbxSystem, access, comparison, db
 from models.choices import Role
-from models.lifecycle import STATES, allowed_transitions, tasks_for
+from models.lifecycle import CARRIER_REFUSED, DRAFT, STATES, SUBMITTED, allowed_transitions, tasks_for
 
 from ..core.access_rules import SIGNED_IN, roles, rule
 from ..core.helpers import branch_text, localised
@@ -97,15 +97,25 @@ def _action_forms(number_request: NumberRequest, failed_action: str = "", failed
             forms.append((transition, failed_form))
             continue
         form = action_form(transition.action, action_label(transition.action), formdata=None)
+        form.prepare(number_request)
         form.version.data = str(number_request.version)
         forms.append((transition, form))
     return forms
 
 
+# Where the carrier is still being chosen: the carriers of the branch side by side.
+COMPARING_STATES = (DRAFT, SUBMITTED, CARRIER_REFUSED)
+
+
+def detail_page(number_request: NumberRequest, action_forms: list, status: int = 200):
+    shown = comparison.for_request(number_request) if number_request.state in COMPARING_STATES else {}
+    return render_template("request_detail.html", r=number_request, action_forms=action_forms, **shown), status
+
+
 @rule(SIGNED_IN)
 def detail(request_id: int):
     number_request = _load(request_id)
-    return render_template("request_detail.html", r=number_request, action_forms=_action_forms(number_request))
+    return detail_page(number_request, _action_forms(number_request))
 
 
 @rule(SIGNED_IN)
@@ -113,6 +123,7 @@ def act(request_id: int, action: str):
     number_request = _load(request_id)
     label = action_label(action)
     form = action_form(action, label)
+    form.prepare(number_request)
     if form.validate_on_submit():
         try:
             service.take_action(number_request, current_user, action, form.payload(),
@@ -127,5 +138,4 @@ def act(request_id: int, action: str):
             flash(gettext("%(action)s: done. The request is now “%(state)s”.", action=label,
                           state=state_label(number_request.state)), "success")
             return redirect(url_for("requests.detail", request_id=request_id))
-    return render_template("request_detail.html", r=number_request,
-                           action_forms=_action_forms(number_request, action, form)), 422
+    return detail_page(number_request, _action_forms(number_request, action, form), 422)
