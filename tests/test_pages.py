@@ -4,8 +4,8 @@ import re
 import pytest
 
 from conftest import login, make_app
-from lifecycle_helpers import request_in
-from models import NumberRequest, db
+from lifecycle_helpers import request_in, walk
+from models import NumberRequest, db, legal_review
 
 
 def detail(client, request_id):
@@ -184,3 +184,32 @@ def test_the_lawyer_enters_protocol_clauses_in_the_form(client, people, catalog)
     assert request.state == "changes_requested"
     assert [(i.clause, i.our_wording) for i in request.disagreements] == [("4.2", "60 days")]
     assert "Protocol of disagreements" in detail(client, request.id).text
+
+
+def test_the_carriers_answer_is_entered_item_by_item_in_the_form(client, people, catalog):
+    request = request_in("legal_review", people, catalog)
+    for clause, ours in (("4.2", "60 days' notice"), ("7.1", "Capped at 10%")):
+        legal_review.add_to_protocol(people["lawyer"], request, clause=clause, carrier_wording="As the carrier wrote",
+                                     our_wording=ours)
+    walk(request, [("lawyer", "request_changes"), ("step", "draft_protocol")], people)
+    first, second = request.protocol_round()
+    login(client, "lawyer")
+    page = detail(client, request.id).text
+    assert 'name="carrier_response-answers-0-answer"' in page and "Clause 4.2: 60 days&#39; notice" in page
+    prefix = "carrier_response-answers"
+    form = {f"{prefix}-0-item_id": first.id, f"{prefix}-0-answer": "counter",
+            f"{prefix}-1-item_id": second.id, f"{prefix}-1-answer": "accepted"}
+    missing_wording = client.post(f"/requests/{request.id}/actions/carrier_response", data=form)
+    assert missing_wording.status_code == 422 and "the carrier&#39;s own wording" in missing_wording.text
+    form[f"{prefix}-0-wording"] = "45 days' notice"
+    assert client.post(f"/requests/{request.id}/actions/carrier_response", data=form).status_code == 302
+    db.session.refresh(request)
+    assert request.state == "counter_proposed"
+    page = detail(client, request.id).text
+    assert "Clause 4.2: 45 days&#39; notice" in page
+    assert client.post(f"/requests/{request.id}/actions/answer_counter_proposals", data={
+        "answer_counter_proposals-answers-0-item_id": first.id,
+        "answer_counter_proposals-answers-0-decision": "accept"}).status_code == 302
+    db.session.refresh(request)
+    # Settled: the contracts were redrafted with the agreed wording and are back in legal review.
+    assert request.state == "legal_review" and first.agreed_wording == "45 days' notice"
