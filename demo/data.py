@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 
 from models import carrier_terms, legal_review
+from models.pbx import ATTACHMENT_CHECKLIST
 from models import BillingImport, Carrier, Department, NumberRequest, PbxSystem, PhoneNumber, Tariff, User, db
 from models.billing import tariff_schedules
 from models.carrier_files import CALL_FIELDS, INVOICE_FIELDS, CsvLayout
@@ -163,7 +164,8 @@ def load_demo_data() -> bool:
         _advance(request, sysadmin, "confirm_order", {"numbers": numbers, "trunk": {
             "type": "registration", "registrar": "sip.example.net", "username": f"trunk{request.id}",
             "password": "demo-secret"}})
-        _advance(request, sysadmin, "confirm_attachment", {"comment": "Inbound route to the ring group."})
+        _advance(request, sysadmin, "confirm_attachment", {"comment": "Inbound route to the ring group.",
+                                                           "checklist": list(ATTACHMENT_CHECKLIST)})
         _advance(request, sysadmin, "confirm_verification", {"comment": "Test call answered."})
 
     to_active(new("Moscow", nordtel, cloud, "Main line of the call centre (rented through the PBX vendor)"),

@@ -10,6 +10,7 @@ from .billing import BillingImport, CallRecord, InvoiceLine, RejectedRow
 from .expenses import ExpenseReport
 from .carrier_terms import CarrierContract, ContractClause, PlaybookVersion
 from .protocol import AcceptedRisk
+from .pbx import TestCall
 # Chains every audit event flushed, wherever it was added.
 from .audit_trail import AuditChainHead
 
@@ -21,4 +22,5 @@ __all__ = [
     "configure_database", "db", "instance_dir", "national_format", "normalise_e164", "standalone_app",
     "BillingImport", "CallRecord", "ExpenseReport", "InvoiceLine", "RejectedRow",
     "AuditChainHead", "AcceptedRisk", "CarrierContract", "ContractClause", "PlaybookVersion",
+    "TestCall",
 ]

@@ -2,9 +2,10 @@
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Numeric, String
+from sqlalchemy import JSON, ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from . import secrets
 from .formatting import format_short_date
 
 from .choices import BillingIncrement, CarrierAdapter, Language, PbxKind
@@ -139,6 +140,25 @@ class PbxSystem(db.Model):
     # A vendor that resells numbers holds them itself: the company cannot take them along.
     resells_numbers: Mapped[bool] = mapped_column(default=False)
     notes: Mapped[str] = mapped_column(String(500), default="")
+    # A PBX numberdesk provisions itself (kind asterisk): its manager interface (AMI), the folder on this machine
+    # where its pjsip.conf and extensions.conf are, and where it takes SIP calls. The AMI secret is encrypted
+    # (models.secrets) like a trunk's password, and never shown in logs, the audit trail or documents.
+    ami_host: Mapped[str] = mapped_column(String(253), default="127.0.0.1", server_default="127.0.0.1")
+    ami_port: Mapped[int] = mapped_column(default=5038, server_default="5038")
+    ami_username: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    ami_secret: Mapped[str | None] = mapped_column(Text)
+    config_dir: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    sip_host: Mapped[str] = mapped_column(String(253), default="127.0.0.1", server_default="127.0.0.1")
+    sip_port: Mapped[int] = mapped_column(default=5060, server_default="5060")
+
+    def set_ami_secret(self, secret: str | None) -> None:
+        """Keeps the AMI secret encrypted; empty or None removes it."""
+        self.ami_secret = secrets.encrypt(secret) if secret else None
+
+    def ami_password(self) -> str | None:
+        """The AMI secret in clear, for the workflow that talks to the PBX. Raises secrets.SecretsKeyError when
+        the key in use is not the one it was encrypted with."""
+        return secrets.decrypt(self.ami_secret) if self.ami_secret else None
 
     def __str__(self) -> str:
         return self.name

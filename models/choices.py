@@ -79,8 +79,20 @@ class NumberStatus(ChoiceSet):
 
 class PbxKind(ChoiceSet):
     MANUAL = "manual"
-    CHOICES = ((MANUAL, "Manual (configuration sheet for the sysadmin)"),)
-    RUSSIAN = {MANUAL: "Ручная настройка (лист настройки для системного администратора)"}
+    ASTERISK = "asterisk"
+    CHOICES = ((MANUAL, "Manual (configuration sheet for the sysadmin)"),
+               (ASTERISK, "Asterisk (provisioned and test-called by numberdesk)"))
+    RUSSIAN = {MANUAL: "Ручная настройка (лист настройки для системного администратора)",
+               ASTERISK: "Asterisk (настройка и тестовый звонок выполняются numberdesk)"}
+
+
+class RingStrategy(ChoiceSet):
+    """How a branch's ring group rings its phones (pbx.asterisk.RING_ALL and HUNT)."""
+
+    RING_ALL = "ringall"
+    HUNT = "hunt"
+    CHOICES = ((RING_ALL, "Ring all phones at once"), (HUNT, "Ring the phones in turn"))
+    RUSSIAN = {RING_ALL: "Звонят все телефоны сразу", HUNT: "Телефоны звонят по очереди"}
 
 
 class CarrierAdapter(ChoiceSet):

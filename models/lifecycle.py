@@ -10,7 +10,7 @@ from typing import Callable
 
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import access, payloads, protocol
+from . import access, payloads, pbx, protocol
 from .choices import Holder, NumberStatus, NumberType, Role
 from .db import db
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -222,10 +222,18 @@ _TABLE = [
                validate=payloads.order_confirmation, effect=_record_assigned_numbers,
                label="Record the carrier's answer (numbers and trunk)"),
     Transition(NUMBER_ASSIGNED, "attachment_requested", ATTACHING, MACHINE, validate=payloads.no_input),
-    Transition(ATTACHING, "confirm_attachment", ATTACHED, _roles(Role.SYSADMIN),
+    # A PBX numberdesk provisions (pbx kind asterisk) is configured and test-called by the workflow itself.
+    Transition(NUMBER_ASSIGNED, "pbx_provisioned", ATTACHED, MACHINE, validate=pbx.step_report,
+               effect=_mark_numbers(NumberStatus.ATTACHED)),
+    Transition(ATTACHING, "confirm_attachment", ATTACHED, _roles(Role.SYSADMIN), validate=pbx.attachment_checklist,
                effect=_mark_numbers(NumberStatus.ATTACHED), label="Confirm PBX attachment"),
     Transition(ATTACHED, "verification_requested", VERIFYING, MACHINE, validate=payloads.no_input),
-    Transition(VERIFYING, "confirm_verification", ACTIVE, _roles(Role.SYSADMIN),
+    Transition(ATTACHED, "test_call_passed", ACTIVE, MACHINE, validate=pbx.step_report,
+               effect=_mark_numbers(NumberStatus.ACTIVE)),
+    Transition(ATTACHED, "test_call_failed", VERIFYING, MACHINE, validate=pbx.step_report),
+    Transition(VERIFYING, "retry_verification", ATTACHED, _roles(Role.SYSADMIN), guard=pbx.pbx_calls_by_itself,
+               label="Test-call the number again"),
+    Transition(VERIFYING, "confirm_verification", ACTIVE, _roles(Role.SYSADMIN), validate=payloads.required_comment,
                effect=_mark_numbers(NumberStatus.ACTIVE), label="Confirm the test call"),
     *[Transition(state, "cancel", CANCELLED, _roles(Role.REQUESTER, Role.APPROVER), validate=payloads.required_comment,
                  guard=_creator_or_approver, is_task=False, label="Cancel") for state in CANCELLABLE],

@@ -5,10 +5,10 @@ from datetime import datetime, timedelta, timezone
 
 from flask_login import UserMixin
 from sqlalchemy import Column, ForeignKey, Index, String, Table
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .choices import Role
+from .choices import RingStrategy, Role
 from .db import db
 from .errors import InvalidInput
 
@@ -30,6 +30,29 @@ class Department(db.Model):
     cost_centre: Mapped[str] = mapped_column(String(32), unique=True)
     monthly_call_load: Mapped[int] = mapped_column(default=0)
     ring_group: Mapped[str] = mapped_column(String(64), default="")
+    # The call distribution a PBX numberdesk provisions gives the branch's numbers (models.pbx checks each value):
+    # the ring group's phones ("101, 102", PJSIP endpoint names), ringing all at once or in turn, for how long,
+    # then a voicemail box or another branch; open hours in the branch's time zone ("mon-fri 09:00-18:00;
+    # sat 10:00-16:00"), empty for always open.
+    extensions: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    ring_strategy: Mapped[str] = mapped_column(String(16), default=RingStrategy.RING_ALL,
+                                               server_default=RingStrategy.RING_ALL)
+    ring_seconds: Mapped[int] = mapped_column(default=20, server_default="20")
+    fallback_voicemail: Mapped[str] = mapped_column(String(81), default="", server_default="")
+    fallback_department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    open_hours: Mapped[str] = mapped_column(String(500), default="", server_default="")
+
+    fallback_department: Mapped["Department | None"] = relationship(remote_side=[id])
+
+    @validates("extensions", "ring_strategy", "ring_seconds", "fallback_voicemail", "open_hours")
+    def _check_call_distribution(self, key: str, value):
+        from . import pbx  # it imports the PBX package, which imports these models
+
+        return pbx.check_call_distribution(key, value)
+
+    @property
+    def extension_list(self) -> tuple[str, ...]:
+        return tuple(e.strip() for e in self.extensions.split(",") if e.strip())
 
     def __str__(self) -> str:
         return f"{self.name} ({self.city})"

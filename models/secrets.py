@@ -125,9 +125,10 @@ def decrypt(token: str) -> str:
 
 def secret_columns() -> list:
     """Every column that holds an encrypted secret: a rotation re-encrypts them all."""
-    from .requests import CarrierOrder  # the models import this module
+    from .carriers import PbxSystem  # the models import this module
+    from .requests import CarrierOrder
 
-    return [CarrierOrder.trunk_secret]
+    return [CarrierOrder.trunk_secret, PbxSystem.ami_secret]
 
 
 def reencrypt_all(keys: list[str]) -> int:

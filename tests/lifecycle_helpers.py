@@ -3,6 +3,7 @@ from datetime import date
 from itertools import count
 
 from models import NumberRequest, db
+from models.pbx import ATTACHMENT_CHECKLIST
 from models.lifecycle import (ACTIVE, ATTACHING, CHANGES_REQUESTED, DRAFT, LEGAL_APPROVED, LEGAL_REVIEW, ORDERED,
                               SUBMITTED, VERIFYING, apply_action, open_request)
 from workflows import steps
@@ -21,6 +22,8 @@ def payload_for(action: str, request: NumberRequest) -> dict:
         "request_changes": {"comment": "Clause 5: price changes need 60 days' notice"},
         "carrier_response": {"accepted": True},
         "record_signature": {"signed_on": date.today().isoformat()},
+        "confirm_verification": {"comment": "Test call answered"},
+        "confirm_attachment": {"checklist": list(ATTACHMENT_CHECKLIST)},
         "confirm_order": {"numbers": fresh_numbers(request.quantity),
                           "trunk": {"type": "registration", "registrar": "sip.example.net", "username": "u1",
                                     "password": "secret"}},

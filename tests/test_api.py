@@ -4,6 +4,7 @@ import pytest
 from conftest import auth
 from models import db
 from models.lifecycle import HUMAN_ACTIONS
+from models.pbx import ATTACHMENT_CHECKLIST
 
 
 @pytest.fixture
@@ -153,7 +154,7 @@ def test_the_whole_life_of_a_request_through_the_api(client, tokens, ids):
         ("lawyer", "record_signature", {"signed_on": "2026-11-20"}),
         ("sysadmin", "confirm_order", {"numbers": ["+78432000101", "+78432000102"],
                                        "trunk": {"type": "ip", "addresses": ["192.0.2.10"]}}),
-        ("sysadmin", "confirm_attachment", {}),
+        ("sysadmin", "confirm_attachment", {"checklist": list(ATTACHMENT_CHECKLIST)}),
         ("sysadmin", "confirm_verification", {"comment": "Called both numbers"}),
     ]
     for role, action, body in steps:

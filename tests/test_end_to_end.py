@@ -12,6 +12,7 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 
+from models.pbx import ATTACHMENT_CHECKLIST
 from real_stack import real_stack, wait_until
 
 pytestmark = pytest.mark.timeout(600)
@@ -62,7 +63,7 @@ def test_a_request_goes_from_draft_to_active_through_the_real_stack(stack):
     act("sysadmin", "confirm_order", numbers=["+78432000555"],
         trunk={"type": "registration", "registrar": "sip.volgalink.example", "username": "kzn1", "password": "s3"})
     wait_for("attaching")
-    act("sysadmin", "confirm_attachment")
+    act("sysadmin", "confirm_attachment", checklist=list(ATTACHMENT_CHECKLIST))
     wait_for("verifying")
     final = act("sysadmin", "confirm_verification", comment="Test call answered")
 

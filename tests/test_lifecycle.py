@@ -37,7 +37,8 @@ def test_table_is_complete():
             assert all(t.is_machine or t.action == "cancel" for t in outgoing)
 
 
-@pytest.mark.parametrize("transition", [t for t in HUMAN if t.source in REACHABLE],
+# Calling a number again needs a PBX numberdesk test-calls: tests/test_pbx_workflow.py takes it.
+@pytest.mark.parametrize("transition", [t for t in HUMAN if t.source in REACHABLE and t.action != "retry_verification"],
                          ids=lambda t: f"{t.source}-{t.action}")
 def test_each_human_transition_moves_the_state_and_is_audited(transition, people, catalog):
     request = request_in(transition.source, people, catalog)

@@ -213,3 +213,21 @@ def test_the_carriers_answer_is_entered_item_by_item_in_the_form(client, people,
     db.session.refresh(request)
     # Settled: the contracts were redrafted with the agreed wording and are back in legal review.
     assert request.state == "legal_review" and first.agreed_wording == "45 days' notice"
+
+
+def test_a_sysadmin_ticks_the_whole_checklist_to_confirm_a_manual_attachment(client, people, catalog):
+    request = request_in("attaching", people, catalog)
+    login(client, "sysadmin")
+    page = detail(client, request.id).text
+    assert 'name="confirm_attachment-checklist"' in page and "ring group" in page
+    half = client.post(f"/requests/{request.id}/actions/confirm_attachment",
+                       data={"confirm_attachment-checklist": ["trunk_configured", "inbound_route"]})
+    assert half.status_code == 422 and "not ticked: outbound_caller_id, test_call_made" in half.text
+    done = client.post(f"/requests/{request.id}/actions/confirm_attachment", data={
+        "confirm_attachment-checklist": ["trunk_configured", "inbound_route", "outbound_caller_id",
+                                         "test_call_made"]})
+    assert done.status_code == 302
+    db.session.refresh(request)
+    assert request.state == "verifying"
+    assert request.events[-2].data["checklist"] == ["trunk_configured", "inbound_route", "outbound_caller_id",
+                                                    "test_call_made"]

@@ -13,18 +13,19 @@ Either way the sweepers re-drive whatever a crash or a failed run left behind.
 import os
 from datetime import timedelta
 
-from models import BillingImport, NumberRequest, db
+from models import BillingImport, NumberRequest, TestCall, db
 from models.choices import ImportStatus
 from models.lifecycle import STATES, machine_requests
 from models.organisation import utcnow
 
 from .costs import import_billing_file
-from .steps import STEPS
+from .steps import STEPS, run_test_call
 
 DEPLOYMENT = "numberdesk"
 # Step name -> Prefect flow name; the worker serves one deployment per flow.
 FLOW_NAMES = {step: step.replace("_", "-") for step in STEPS}
 IMPORT_FLOW = "import-billing-file"
+TEST_CALL_FLOW = "run-test-call"
 # A request still in a machine state this long after entering it, with no hand-over pending, lost its step.
 STUCK_AFTER = timedelta(minutes=2)
 # An import that has not moved for this long was stopped by a crash or a restart.
@@ -41,11 +42,15 @@ def dispatch(request: NumberRequest) -> None:
     In `prefect` mode the committed dispatch-pending mark is all it takes: the dispatcher picks it up within
     a second, and the web request never waits on Prefect.
     """
-    step = STATES[request.state].machine_step
-    if step is None or mode() != "inline":
+    if mode() != "inline":
         return
-    STEPS[step](request.id)
-    db.session.refresh(request)
+    # One machine step may lead to another (a PBX numberdesk provisions is attached, then test-called).
+    while (step := STATES[request.state].machine_step) is not None:
+        before = request.state
+        STEPS[step](request.id)
+        db.session.refresh(request)
+        if request.state == before:
+            return
 
 
 def sweep_stuck_requests() -> list[int]:
@@ -100,3 +105,27 @@ def sweep_billing_imports() -> list[int]:
         for billing_import in due:
             dispatch_import(billing_import)
     return [billing_import.id for billing_import in due]
+
+
+def dispatch_test_call(test_call: TestCall) -> None:
+    """Place a test call a sysadmin asked for (models.pbx.queue_test_call, which marks it due). Call after the
+    commit: in `prefect` mode the dispatcher hands it over; in `inline` mode it is placed here."""
+    if mode() == "inline":
+        run_test_call(test_call.id)
+        db.session.refresh(test_call)
+
+
+def sweep_test_calls() -> list[int]:
+    """Mark due again the test calls asked for that were never placed (their run crashed or never came)."""
+    inline = mode() == "inline"
+    overdue = TestCall.requested_at < utcnow() - STUCK_AFTER
+    due = db.session.scalars(db.select(TestCall).where(
+        TestCall.passed.is_(None), overdue if inline else db.and_(overdue, ~TestCall.dispatch_pending))).all()
+    for test_call in due:
+        test_call.dispatch_attempts += 1  # a new idempotency key: the run Prefect had did not place it
+        test_call.dispatch_pending = True
+    db.session.commit()
+    if inline:
+        for test_call in due:
+            dispatch_test_call(test_call)
+    return [test_call.id for test_call in due]

@@ -17,11 +17,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from models import BillingImport, NumberRequest, db, standalone_app
+from models import BillingImport, NumberRequest, TestCall, db, standalone_app
 from models.choices import ImportStatus
 from models.lifecycle import STATES
 
-from .dispatch import DEPLOYMENT, FLOW_NAMES, IMPORT_FLOW
+from .dispatch import DEPLOYMENT, FLOW_NAMES, IMPORT_FLOW, TEST_CALL_FLOW
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +37,10 @@ BATCH = 50
 class Handover:
     """One due record: the deployment to run, its parameters, and the key that makes Prefect create it once.
 
-    `state` and `version` (requests) or `attempts` (imports) are what the record held when it was read:
-    the claim and the release only touch it if it is still so.
+    `state` and `version` (requests) or `attempts` (imports, test calls) are what the record held when it was
+    read: the claim and the release only touch it if it is still so.
     """
-    kind: str  # "request" or "import"
+    kind: str  # "request", "import" or "test_call"
     record_id: int
     deployment: str
     parameters: dict
@@ -71,6 +71,10 @@ def due_handovers(limit: int = BATCH) -> list[Handover]:
         db.select(BillingImport.id, BillingImport.dispatch_attempts)
         .where(BillingImport.dispatch_pending, BillingImport.status == ImportStatus.PENDING)
         .order_by(BillingImport.created_at).limit(limit)).all()
+    test_calls = db.session.execute(
+        db.select(TestCall.id, TestCall.dispatch_attempts)
+        .where(TestCall.dispatch_pending, TestCall.passed.is_(None))
+        .order_by(TestCall.requested_at).limit(limit)).all()
     db.session.commit()  # no transaction stays open while Prefect is called
     # The request's version moves on with every change written through the ORM (a decision, the sweeper's
     # re-drive) but not with the claim or the release below: retrying a failed hand-over reuses its key, so a
@@ -82,13 +86,18 @@ def due_handovers(limit: int = BATCH) -> list[Handover]:
         # A second run of an import does nothing (its claim from pending to running fails): its key may change.
         Handover("import", import_id, f"{IMPORT_FLOW}/{DEPLOYMENT}", {"import_id": import_id},
                  f"billing-import-{import_id}-a{attempts}", attempts=attempts)
-        for import_id, attempts in imports]
+        for import_id, attempts in imports] + [
+        Handover("test_call", test_call_id, f"{TEST_CALL_FLOW}/{DEPLOYMENT}", {"test_call_id": test_call_id},
+                 f"test-call-{test_call_id}-a{attempts}", attempts=attempts)
+        for test_call_id, attempts in test_calls]
 
 
 def _still_as_read(handover: Handover):
     if handover.kind == "request":
         return (NumberRequest, db.and_(NumberRequest.id == handover.record_id, NumberRequest.state == handover.state,
                                        NumberRequest.version == handover.version))
+    if handover.kind == "test_call":
+        return (TestCall, db.and_(TestCall.id == handover.record_id, TestCall.passed.is_(None)))
     return (BillingImport, db.and_(BillingImport.id == handover.record_id,
                                    BillingImport.status == ImportStatus.PENDING))
 
@@ -96,8 +105,8 @@ def _still_as_read(handover: Handover):
 def claim(handover: Handover) -> bool:
     """Take the mark off, if nobody else did and the record did not change: True if this dispatcher got it."""
     model, unchanged = _still_as_read(handover)
-    if handover.kind == "import":
-        unchanged = db.and_(unchanged, BillingImport.dispatch_attempts == handover.attempts)
+    if handover.kind != "request":
+        unchanged = db.and_(unchanged, model.dispatch_attempts == handover.attempts)
     claimed = db.session.execute(db.update(model).where(unchanged, model.dispatch_pending)
                                  .values(dispatch_pending=False).execution_options(synchronize_session=False))
     db.session.commit()

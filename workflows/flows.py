@@ -33,6 +33,7 @@ def verify_number(request_id: int) -> str:
 @flow(name="sweeper", timeout_seconds=120, log_prints=True)
 def sweeper() -> list[int]:
     with database():
+        dispatch.sweep_test_calls()
         return dispatch.sweep_stuck_requests()
 
 
@@ -44,6 +45,12 @@ STEP_FLOWS = {
     "verify_number": verify_number,
 }
 assert {step: f.name for step, f in STEP_FLOWS.items()} == dispatch.FLOW_NAMES
+
+
+# A failed call is a result, recorded; a retry is for a run that crashed.
+@flow(name=dispatch.TEST_CALL_FLOW, retries=1, retry_delay_seconds=10, timeout_seconds=600, log_prints=True)
+def run_test_call(test_call_id: int) -> str:
+    return steps.run_test_call(test_call_id)
 
 
 @flow(name="import-billing-file", timeout_seconds=6 * 3600, log_prints=True)

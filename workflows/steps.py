@@ -6,41 +6,52 @@ A document that cannot be made (a template that fails, or breaks the render limi
 request's data) is not a crash: the step records "the <kind> could not be made: <reason>" on the
 request, leaves it in its state and returns. The request page and the admins show it; the sweeper
 runs the step again, and the error is cleared once the step succeeds (after a corrected upload).
+A PBX step that cannot succeed as things are (its settings, a branch's call distribution) is recorded the
+same way. A PBX that cannot be reached is recorded too ("the PBX could not be reached: ..."), and the step
+raises, so that the workflow retries it.
 """
 import logging
 from datetime import date
 from typing import Callable
 
-from models import CarrierOrder, Conflict, NumberRequest, db
-from models.choices import DocumentKind
+from models import CarrierOrder, Conflict, NumberRequest, TestCall, db
+from models.choices import DocumentKind, PbxKind
 from models.lifecycle import STATES, apply_action
+from pbx.asterisk import PbxUnreachable
 
-from .adapters import carrier_adapter, pbx_adapter
+from .adapters import PBX_ADAPTERS, PbxStepFailed, carrier_adapter, pbx_adapter
 from .documents import DocumentNotMade, build_context, store_document
 from .runtime import database
 
 log = logging.getLogger(__name__)
 
 
-def _advance(request_id: int, step: str, work: Callable[[NumberRequest, str], str]) -> str:
+def _advance(request_id: int, step: str, work: Callable[[NumberRequest, str], str | tuple[str, dict]]) -> str:
+    """Run the work of a step: it returns the machine action to apply, or the action and its input."""
     with database() as session:
         request = session.get(NumberRequest, request_id)
         if request is None or STATES[request.state].machine_step != step:
             return f"request {request_id}: nothing to do for {step}"
         made_by = f"workflow:{step}"
         try:
-            action = work(request, made_by)
+            outcome = work(request, made_by)
+            action, payload = outcome if isinstance(outcome, tuple) else (outcome, {})
             request.step_error = ""
-            apply_action(request, action, None, actor_label=made_by)
+            apply_action(request, action, None, payload, actor_label=made_by)
             session.commit()
         except Conflict:
             session.rollback()
             return f"request {request_id}: another run of {step} got there first"
-        except DocumentNotMade as error:
+        except (DocumentNotMade, PbxStepFailed) as error:
             session.rollback()  # nothing the step made before the failure is kept
             _record_step_error(request_id, str(error))
             log.warning("request %s: %s: %s", request_id, step, error)
             return f"request {request_id}: {error}"
+        except PbxUnreachable as error:
+            session.rollback()
+            _record_step_error(request_id, f"the PBX could not be reached: {error}")
+            log.warning("request %s: %s: the PBX could not be reached, to be retried: %s", request_id, step, error)
+            raise
         except Exception:
             session.rollback()
             raise
@@ -76,14 +87,12 @@ def _order(request: NumberRequest, made_by: str) -> str:
     return "order_placed"
 
 
-def _attach(request: NumberRequest, made_by: str) -> str:
-    pbx_adapter(request).request_attachment(request, made_by)
-    return "attachment_requested"
+def _attach(request: NumberRequest, made_by: str) -> tuple[str, dict]:
+    return pbx_adapter(request).request_attachment(request, made_by)
 
 
-def _verify(request: NumberRequest, made_by: str) -> str:
-    pbx_adapter(request).request_verification(request, made_by)
-    return "verification_requested"
+def _verify(request: NumberRequest, made_by: str) -> tuple[str, dict]:
+    return pbx_adapter(request).request_verification(request, made_by)
 
 
 def draft_contracts(request_id: int) -> str:
@@ -104,6 +113,22 @@ def attach_to_pbx(request_id: int) -> str:
 
 def verify_number(request_id: int) -> str:
     return _advance(request_id, "verify_number", _verify)
+
+
+def run_test_call(test_call_id: int) -> str:
+    """Place a test call a sysadmin asked for (models.pbx.queue_test_call), if it is still due, and record it."""
+    with database() as session:
+        test_call = session.get(TestCall, test_call_id)
+        if test_call is None or not test_call.due:
+            return f"test call {test_call_id}: nothing to do"
+        system = test_call.number.pbx
+        if system is None or system.kind != PbxKind.ASTERISK:  # its PBX changed since the call was asked for
+            test_call.finish(passed=False, sip_status=None, seconds=0.0, channel="",
+                             detail="the number is not on a PBX that numberdesk test-calls")
+        else:
+            PBX_ADAPTERS[system.kind].place_test_call(test_call)
+        session.commit()
+        return f"{test_call.number.e164}: {'passed' if test_call.passed else 'failed'}: {test_call.detail}"
 
 
 STEPS: dict[str, Callable[[int], str]] = {

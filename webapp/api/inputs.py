@@ -20,6 +20,7 @@ from models.choices import Holder, NumberStatus, NumberType, TrunkType
 from models.limits import (MAX_CLAUSE, MAX_CLAUSES, MAX_COMMENT, MAX_ID, MAX_PURPOSE, MAX_QUANTITY,
                            MAX_TRUNK_SETTING, MAX_WORDING, MIN_QUANTITY)
 from models.lifecycle import STATES
+from models.pbx import ATTACHMENT_CHECKLIST
 
 from ..documents.files import FORMATS
 
@@ -182,6 +183,13 @@ class ContractUpload(BaseModel):
         if not upload.filename:
             raise ValueError("attach the contract as the multipart field 'file'")
         return upload
+
+
+class AttachmentChecklist(Decision):
+    """A PBX configured by hand: the sysadmin confirms every item of the checklist."""
+
+    checklist: list[choice(ATTACHMENT_CHECKLIST)] = Field(
+        description="The items ticked; every one is needed: " + ", ".join(ATTACHMENT_CHECKLIST))
 
 
 class Query(BaseModel):

@@ -179,6 +179,14 @@ class ProtocolItem(Answer):
     agreed_wording: str | None
 
 
+class Verification(Answer):
+    result: Literal["passed", "failed"]
+    sip_status: int | None = Field(description="The PBX's final SIP answer to the test call (200, 404, 486...); "
+                                               "null for a call that got none, or one made through AMI")
+    at: UtcDateTime
+    detail: str
+
+
 class Request(Answer):
     """A number request with its numbers, documents, history and the actions the caller may take now."""
 
@@ -201,6 +209,10 @@ class Request(Answer):
     numbers: list[str]
     documents: list[RequestDocument]
     protocol: list[ProtocolItem] = Field(description="Every item sent to the request's carrier, round by round")
+    verification: Verification | None = Field(description="The last test call of the request's numbers, made by "
+                                                          "numberdesk on a PBX it provisions; null before one")
+    step_error: str = Field(description="Why the machine step due now did not go through (empty when nothing "
+                                        "failed), e.g. the PBX could not be reached")
     history: list[HistoryEvent]
     allowed_actions: list[choice(sorted(HUMAN_ACTIONS))]
 

@@ -54,6 +54,7 @@ ACTION_LABELS = {
     "confirm_order": lazy_gettext("Record the carrier's answer (numbers and trunk)"),
     "confirm_attachment": lazy_gettext("Confirm PBX attachment"),
     "confirm_verification": lazy_gettext("Confirm the test call"),
+    "retry_verification": lazy_gettext("Test-call the number again"),
     "cancel": lazy_gettext("Cancel"),
 }
 
@@ -82,6 +83,11 @@ EVENT_LABELS = {
     "confirm_attachment": lazy_gettext("PBX attachment confirmed"),
     "verification_requested": lazy_gettext("Verification prepared"),
     "confirm_verification": lazy_gettext("Test call confirmed"),
+    "pbx_provisioned": lazy_gettext("Provisioned on the PBX"),
+    "test_call_passed": lazy_gettext("Test call passed"),
+    "test_call_failed": lazy_gettext("Test call failed"),
+    "retry_verification": lazy_gettext("Test call asked for again"),
+    "queue_test_call": lazy_gettext("Test call asked for"),
     "cancel": lazy_gettext("Cancelled"),
     "reveal_trunk_password": lazy_gettext("Trunk password viewed"),
 }
@@ -113,6 +119,14 @@ PLAYBOOK_FIELDS = {
     "must_have": lazy_gettext("Must have: never signed unchanged"),
     "explanation": lazy_gettext("Why it matters"),
     "suggested_wording": lazy_gettext("The wording to propose"),
+}
+
+# What a sysadmin ticks when attaching numbers to a PBX configured by hand (models.pbx.ATTACHMENT_CHECKLIST).
+CHECKLIST_LABELS = {
+    "trunk_configured": lazy_gettext("The carrier's trunk is configured on the PBX"),
+    "inbound_route": lazy_gettext("Each number's inbound route goes to the branch's ring group"),
+    "outbound_caller_id": lazy_gettext("The branch's outgoing calls show the new number"),
+    "test_call_made": lazy_gettext("A test call to each number reached the ring group"),
 }
 
 # The automatic step a machine state waits for.
@@ -256,6 +270,7 @@ _MESSAGES = {
     "upload the text of the contract as .docx, a PDF with text, or .txt":
         lazy_gettext("upload the text of the contract as .docx, a PDF with text, or .txt"),
     "must answer every item": lazy_gettext("must answer every item"),
+    "every item must be ticked": lazy_gettext("every item must be ticked"),
     "must decide on every counter-proposal": lazy_gettext("must decide on every counter-proposal"),
     "upload the contract as .docx, a PDF with text, or .txt":
         lazy_gettext("upload the contract as .docx, a PDF with text, or .txt"),
@@ -281,6 +296,7 @@ _PATTERNS = [
     (re.compile(r"must list (?P<count>\d+) wording\(s\), one per clause of the protocol"),
      lazy_gettext("must list %(count)s wording(s), one per clause of the protocol")),
     (re.compile(r"missing: clause (?P<clauses>.+)"), lazy_gettext("missing: clause %(clauses)s")),
+    (re.compile(r"not ticked: (?P<items>.+)"), lazy_gettext("not ticked: %(items)s")),
     (re.compile(r"clause (?P<clause>.+) is already in the protocol"),
      lazy_gettext("clause %(clause)s is already in the protocol")),
     (re.compile(r"the risk of clause (?P<clause>.+) is already accepted"),

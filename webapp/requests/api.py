@@ -1,7 +1,7 @@
 """The JSON API's requests, and what a request is opened with: branches, carriers and PBX systems."""
 from flask import g
 
-from models import Carrier, Department, NumberRequest, PbxSystem, access, db, payloads, protocol
+from models import Carrier, Department, NumberRequest, PbxSystem, access, db, payloads, pbx, protocol
 from models.choices import Role
 from models.lifecycle import HUMAN_ACTIONS, STATES, TRANSITIONS, allowed_actions
 
@@ -18,6 +18,7 @@ BODIES = {
     protocol.carrier_response: inputs.CarrierResponse,
     protocol.counter_answers: inputs.CounterAnswers,
     protocol.carrier_choice: inputs.CarrierChoice,
+    pbx.attachment_checklist: inputs.AttachmentChecklist,
     payloads.signature: inputs.Signature,
     payloads.order_confirmation: inputs.OrderConfirmation,
 }
@@ -49,6 +50,8 @@ def request_data(r: NumberRequest) -> dict:
         "documents": [{"id": d.id, "kind": d.kind, "version": d.version, "sha256": d.sha256,
                        "template_version": d.template_version, "created_at": d.created_at} for d in r.documents],
         "protocol": [protocol_item_data(item) for item in r.protocol_items()],
+        "verification": pbx.latest_verification(r),
+        "step_error": r.step_error,
         "history": [{"action": e.action, "from_state": e.from_state, "to_state": e.to_state, "actor": e.actor,
                      "at": e.at, "comment": e.comment} for e in r.events],
         "allowed_actions": allowed_actions(r, g.api_user),

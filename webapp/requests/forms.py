@@ -7,7 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.i18n import translations
 from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField, IntegerField, PasswordField,
-                     RadioField, SelectField, StringField, SubmitField, TextAreaField)
+                     RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField)
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from models.choices import NumberType, TrunkType
@@ -17,7 +18,7 @@ from models.payloads import ITEM_FIELDS
 from models.protocol import other_carriers
 
 from ..core.i18n import page_language
-from ..core.labels import domain_text
+from ..core.labels import CHECKLIST_LABELS, domain_text
 
 
 class RequestForm(FlaskForm):
@@ -206,6 +207,18 @@ class ChangeRequestForm(ActionForm):
         super().show_errors(_entry_errors(self._filled(), fields, "items"))
 
 
+class AttachmentForm(ActionForm):
+    """A PBX configured by hand: the sysadmin ticks every item of the checklist."""
+
+    checklist = SelectMultipleField(_l("Checklist"), choices=lambda: list(CHECKLIST_LABELS.items()),
+                                    widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+                                    description=_l("Tick every item: the numbers are attached once all are done."))
+    FIELD_NAMES = {"checklist": "checklist"}
+
+    def payload(self) -> dict:
+        return {**super().payload(), "checklist": list(self.checklist.data or [])}
+
+
 class SignatureForm(ActionForm):
     signed_on = DateField(_l("Signed on"), validators=[DataRequired()])
 
@@ -241,6 +254,7 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "answer_counter_proposals": CounterAnswersForm,
     "switch_carrier": CarrierChoiceForm,
     "record_signature": SignatureForm,
+    "confirm_attachment": AttachmentForm,
     "confirm_order": OrderConfirmationForm,
 }
 

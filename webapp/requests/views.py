@@ -3,7 +3,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext
 from flask_login import current_user
 
-from models import Carrier, Department, DomainError, NotFound, NumberRequest, PbxSystem, access, comparison, db
+from models import Carrier, Department, DomainError, NotFound, NumberRequest, PbxSystem, access, comparison, db, pbx
 from models.choices import Role
 from models.lifecycle import CARRIER_REFUSED, DRAFT, STATES, SUBMITTED, allowed_transitions, tasks_for
 
@@ -109,7 +109,8 @@ COMPARING_STATES = (DRAFT, SUBMITTED, CARRIER_REFUSED)
 
 def detail_page(number_request: NumberRequest, action_forms: list, status: int = 200):
     shown = comparison.for_request(number_request) if number_request.state in COMPARING_STATES else {}
-    return render_template("request_detail.html", r=number_request, action_forms=action_forms, **shown), status
+    return render_template("request_detail.html", r=number_request, action_forms=action_forms,
+                           verification=pbx.latest_verification(number_request), **shown), status
 
 
 @rule(SIGNED_IN)
