@@ -86,6 +86,7 @@ def _matrix_records(people) -> dict:
         "report_id": db.session.scalar(db.select(ExpenseReport.id).limit(1)),
         "import_id": db.session.scalar(db.select(BillingImport.id).limit(1)),
         "carrier_id": db.session.scalar(db.select(Carrier.id).filter_by(name="VolgaLink")),
+        "pbx_id": db.session.scalar(db.select(PbxSystem.id).filter_by(name="Office Asterisk")),
         "token_id": 1,
     }
 

@@ -26,6 +26,7 @@ from .costs import blueprint as costs_urls
 from .doc_templates import blueprint as doc_templates_urls
 from .documents import blueprint as documents_urls
 from .numbers import blueprint as numbers_urls
+from .pbx import blueprint as pbx_urls
 from .requests import blueprint as requests_urls
 from .terms import blueprint as terms_urls
 
@@ -99,6 +100,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(requests_urls.secrets_bp)
     app.register_blueprint(documents_urls.bp)
     app.register_blueprint(numbers_urls.bp)
+    app.register_blueprint(pbx_urls.bp)
     app.register_blueprint(costs_urls.bp)
     app.register_blueprint(doc_templates_urls.bp)
     app.register_blueprint(terms_urls.bp)

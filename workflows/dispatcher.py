@@ -20,8 +20,10 @@ from typing import Callable, Iterator
 from models import BillingImport, NumberRequest, TestCall, db, standalone_app
 from models.choices import ImportStatus
 from models.lifecycle import STATES
+from models.pbx_checks import PbxCheck
 
 from .dispatch import DEPLOYMENT, FLOW_NAMES, IMPORT_FLOW, TEST_CALL_FLOW
+from .pbx_checks import PBX_CHECK_FLOW
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +42,7 @@ class Handover:
     `state` and `version` (requests) or `attempts` (imports, test calls) are what the record held when it was
     read: the claim and the release only touch it if it is still so.
     """
-    kind: str  # "request", "import" or "test_call"
+    kind: str  # "request", "import", "test_call" or "pbx_check"
     record_id: int
     deployment: str
     parameters: dict
@@ -75,6 +77,9 @@ def due_handovers(limit: int = BATCH) -> list[Handover]:
         db.select(TestCall.id, TestCall.dispatch_attempts)
         .where(TestCall.dispatch_pending, TestCall.passed.is_(None))
         .order_by(TestCall.requested_at).limit(limit)).all()
+    pbx_checks = db.session.execute(
+        db.select(PbxCheck.id, PbxCheck.dispatch_attempts).where(PbxCheck.dispatch_pending, PbxCheck.done_at.is_(None))
+        .order_by(PbxCheck.requested_at).limit(limit)).all()
     db.session.commit()  # no transaction stays open while Prefect is called
     # The request's version moves on with every change written through the ORM (a decision, the sweeper's
     # re-drive) but not with the claim or the release below: retrying a failed hand-over reuses its key, so a
@@ -89,7 +94,10 @@ def due_handovers(limit: int = BATCH) -> list[Handover]:
         for import_id, attempts in imports] + [
         Handover("test_call", test_call_id, f"{TEST_CALL_FLOW}/{DEPLOYMENT}", {"test_call_id": test_call_id},
                  f"test-call-{test_call_id}-a{attempts}", attempts=attempts)
-        for test_call_id, attempts in test_calls]
+        for test_call_id, attempts in test_calls] + [
+        Handover("pbx_check", check_id, f"{PBX_CHECK_FLOW}/{DEPLOYMENT}", {"check_id": check_id},
+                 f"pbx-check-{check_id}-a{attempts}", attempts=attempts)
+        for check_id, attempts in pbx_checks]
 
 
 def _still_as_read(handover: Handover):
@@ -98,6 +106,8 @@ def _still_as_read(handover: Handover):
                                        NumberRequest.version == handover.version))
     if handover.kind == "test_call":
         return (TestCall, db.and_(TestCall.id == handover.record_id, TestCall.passed.is_(None)))
+    if handover.kind == "pbx_check":
+        return (PbxCheck, db.and_(PbxCheck.id == handover.record_id, PbxCheck.done_at.is_(None)))
     return (BillingImport, db.and_(BillingImport.id == handover.record_id,
                                    BillingImport.status == ImportStatus.PENDING))
 

@@ -1,7 +1,7 @@
 """Prefect flows: each wraps one machine step with retries, a timeout and logs."""
 from prefect import flow
 
-from . import costs, dispatch, steps
+from . import costs, dispatch, pbx_checks, steps
 from .runtime import database
 
 
@@ -34,6 +34,7 @@ def verify_number(request_id: int) -> str:
 def sweeper() -> list[int]:
     with database():
         dispatch.sweep_test_calls()
+        pbx_checks.sweep_pbx_checks()
         return dispatch.sweep_stuck_requests()
 
 
@@ -51,6 +52,12 @@ assert {step: f.name for step, f in STEP_FLOWS.items()} == dispatch.FLOW_NAMES
 @flow(name=dispatch.TEST_CALL_FLOW, retries=1, retry_delay_seconds=10, timeout_seconds=600, log_prints=True)
 def run_test_call(test_call_id: int) -> str:
     return steps.run_test_call(test_call_id)
+
+
+# An unreachable PBX is a result, recorded; a retry is for a run that crashed.
+@flow(name=pbx_checks.PBX_CHECK_FLOW, retries=1, retry_delay_seconds=10, timeout_seconds=300, log_prints=True)
+def run_pbx_check(check_id: int) -> str:
+    return pbx_checks.run_pbx_check(check_id)
 
 
 @flow(name="import-billing-file", timeout_seconds=6 * 3600, log_prints=True)

@@ -9,6 +9,7 @@ Labels and messages are in the admin's language; the choices of a select are lab
 Names and addresses that documents print are kept in English and in Russian: a Russian one left empty makes
 Russian documents use the English.
 """
+import re
 from decimal import Decimal
 
 from flask_babel import gettext, lazy_gettext
@@ -21,12 +22,14 @@ from wtforms.validators import (Email, InputRequired, Length, NumberRange, Optio
                                 ValidationError)
 from wtforms.widgets import CheckboxInput
 
-from models import Carrier, Department, PbxSystem, User, db
-from models.choices import BillingIncrement, CarrierAdapter, Language, PbxKind, Role
+from models import Carrier, Department, InvalidInput, PbxSystem, User, db
+from models.choices import BillingIncrement, CarrierAdapter, Language, PbxKind, RingStrategy, Role
+from models.pbx import check_call_distribution
 from models.time_zones import accounting_time_zone, check_time_zone
 
 from ..core.helpers import branch_text, localised
 from ..core.i18n import page_language
+from ..core.labels import domain_text
 
 # The Money column keeps four decimal places in a 64-bit integer; stay far below its limit.
 MAX_MONEY = Decimal("1000000000")
@@ -129,7 +132,21 @@ RUSSIAN_FALLBACK = lazy_gettext("Used in Russian documents; when empty, they use
 
 # --- departments ---------------------------------------------------------------------------------
 
+NO_FALLBACK_BRANCH = 0
+
+
+def call_distribution(name: str, value, message: str):
+    """The value of a call distribution field as the branch keeps it (models.pbx checks it as the PBX would), or a
+    ValidationError: `message` in the page's language, given the domain's reason as %(reason)s."""
+    try:
+        return check_call_distribution(name, value)
+    except InvalidInput as refused:
+        raise ValidationError(message % {"reason": domain_text(refused.fields.get(name, refused.message))}) from None
+
+
 class DepartmentForm(AdminForm):
+    CHOICE_SETS = {"ring_strategy": RingStrategy}
+
     name = StringField(lazy_gettext("Name"), filters=[strip], validators=[InputRequired(), Length(max=120)])
     name_ru = russian(lazy_gettext("Name in Russian"), 120, RUSSIAN_FALLBACK)
     city = StringField(lazy_gettext("City"), filters=[strip], validators=[InputRequired(), Length(max=80)])
@@ -146,11 +163,70 @@ class DepartmentForm(AdminForm):
                                      description=lazy_gettext("Calls a month; used to pick a tariff."))
     ring_group = StringField(lazy_gettext("Ring group"), filters=[strip], validators=[Optional(), Length(max=64)],
                              description=lazy_gettext("Where the PBX routes incoming calls for this branch."))
+    # The call distribution a PBX numberdesk provisions gives the branch's numbers.
+    extensions = StringField(
+        lazy_gettext("Phones of the ring group"), filters=[strip], validators=[Optional(), Length(max=500)],
+        description=lazy_gettext("The PBX's extensions that ring for the branch (PJSIP endpoint names), separated "
+                                 "by commas, such as 101, 102."))
+    ring_strategy = SelectField(lazy_gettext("How the phones ring"), choices=RingStrategy.CHOICES,
+                                default=RingStrategy.RING_ALL)
+    ring_seconds = IntegerField(
+        lazy_gettext("Ring time (seconds)"), default=20, validators=[Optional(), NumberRange(min=5, max=300)],
+        description=lazy_gettext("How long the group rings (each phone in turn, when they ring in turn) before "
+                                 "the call goes to the fallback."))
+    fallback_voicemail = StringField(
+        lazy_gettext("Fallback voicemail box"), filters=[strip], validators=[Optional(), Length(max=81)],
+        description=lazy_gettext("Where calls nobody answers go: a mailbox such as 1001 or 1001@default. Or "
+                                 "choose a fallback branch; with neither, the call ends."))
+    fallback_department_id = SelectField(lazy_gettext("Fallback branch"), coerce=int, default=NO_FALLBACK_BRANCH,
+                                         description=lazy_gettext("Another branch whose ring group takes the "
+                                                                  "calls nobody answers here."))
+    open_hours = StringField(
+        lazy_gettext("Open hours"), filters=[strip], validators=[Optional(), Length(max=500)],
+        description=lazy_gettext("When the branch takes calls, in its time zone: days, then opening and closing "
+                                 "times; several separated by semicolons, such as mon-fri 09:00-13:00, "
+                                 "14:00-18:00; sat 10:00-16:00 (days: mon tue wed thu fri sat sun). Outside them "
+                                 "calls go to the fallback. Empty: always open."))
     submit = SubmitField(lazy_gettext("Save"))
+
+    def __init__(self, *, item, **kwargs):
+        super().__init__(item=item, **kwargs)
+        others = db.select(Department).order_by(Department.name)
+        if item.id is not None:
+            others = others.where(Department.id != item.id)
+        self.fallback_department_id.choices = [(NO_FALLBACK_BRANCH, gettext("None"))] + [
+            (department.id, branch_text(department)) for department in db.session.scalars(others)]
 
     def validate_name(self, field):
         if is_taken(Department, Department.name, field.data, self.item):
             raise ValidationError(gettext("A department with this name already exists."))
+
+    def validate_extensions(self, field):
+        field.data = call_distribution("extensions", field.data, gettext(
+            "Use the PBX's endpoint names (letters, digits, - or _), separated by commas, each once."))
+
+    def validate_fallback_voicemail(self, field):
+        field.data = call_distribution("fallback_voicemail", field.data, gettext(
+            "Use a mailbox such as 1001 or 1001@default."))
+
+    def validate_open_hours(self, field):
+        # The reason names the part that cannot be read.
+        field.data = call_distribution("open_hours", field.data, gettext(
+            "Write days and times such as mon-fri 09:00-18:00; sat 10:00-16:00 (%(reason)s)."))
+
+    def validate_fallback_department_id(self, field):
+        if field.data == NO_FALLBACK_BRANCH:
+            return
+        if self.fallback_voicemail.data:
+            raise ValidationError(gettext("Choose either a voicemail box or a branch to fall back to, not both."))
+        seen = {self.item.id}
+        fallback = db.session.get(Department, field.data)
+        while fallback is not None:
+            if fallback.id in seen:
+                raise ValidationError(gettext("That branch falls back to this one, directly or through others: "
+                                              "calls would go round in a circle."))
+            seen.add(fallback.id)
+            fallback = fallback.fallback_department
 
     def validate_cost_centre(self, field):
         if is_taken(Department, Department.cost_centre, field.data, self.item):
@@ -173,6 +249,12 @@ class DepartmentForm(AdminForm):
         self.cost_centre.data = item.cost_centre
         self.monthly_call_load.data = item.monthly_call_load
         self.ring_group.data = item.ring_group
+        self.extensions.data = item.extensions
+        self.ring_strategy.data = item.ring_strategy
+        self.ring_seconds.data = item.ring_seconds
+        self.fallback_voicemail.data = item.fallback_voicemail
+        self.fallback_department_id.data = item.fallback_department_id or NO_FALLBACK_BRANCH
+        self.open_hours.data = item.open_hours
 
     def apply(self, item: Department) -> None:
         item.name = self.name.data
@@ -185,6 +267,13 @@ class DepartmentForm(AdminForm):
         item.cost_centre = self.cost_centre.data
         item.monthly_call_load = self.monthly_call_load.data
         item.ring_group = self.ring_group.data or ""
+        item.extensions = self.extensions.data or ""
+        item.ring_strategy = self.ring_strategy.data
+        if self.ring_seconds.data is not None:  # left empty: as it was
+            item.ring_seconds = self.ring_seconds.data
+        item.fallback_voicemail = self.fallback_voicemail.data or ""
+        item.fallback_department_id = self.fallback_department_id.data or None
+        item.open_hours = self.open_hours.data or ""
 
 
 # --- carriers ------------------------------------------------------------------------------------
@@ -352,6 +441,17 @@ class TariffForm(AdminForm):
 
 # --- PBX systems ---------------------------------------------------------------------------------
 
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_AMI_PORT = 5038
+DEFAULT_SIP_PORT = 5060
+HOST_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
+
+
+def host_name(form, field):
+    if field.data and not HOST_NAME.fullmatch(field.data):
+        raise ValidationError(gettext("Enter a host name or an IPv4 address, such as 127.0.0.1."))
+
+
 class PbxSystemForm(AdminForm):
     CHOICE_SETS = {"kind": PbxKind}
 
@@ -365,11 +465,61 @@ class PbxSystemForm(AdminForm):
         description=lazy_gettext("Tick if numbers bought through this vendor are held by the vendor, not by us: "
                                  "that is lock-in, we cannot take them along when we leave."))
     notes = TextAreaField(lazy_gettext("Notes"), filters=[strip], validators=[Optional(), Length(max=500)])
+    # What numberdesk needs to provision an Asterisk PBX itself; a PBX configured by hand needs none of it.
+    ami_host = StringField(lazy_gettext("Manager interface (AMI) host"), default=DEFAULT_HOST, filters=[strip],
+                           validators=[Optional(), Length(max=253), host_name],
+                           description=lazy_gettext("Asterisk only: where its manager interface listens."))
+    ami_port = IntegerField(lazy_gettext("Manager interface (AMI) port"), default=DEFAULT_AMI_PORT,
+                            validators=[Optional(), NumberRange(min=1, max=65535)])
+    # Not Optional(): it would skip the checks that an Asterisk PBX has them.
+    ami_username = StringField(lazy_gettext("Manager (AMI) user"), filters=[strip], validators=[Length(max=80)],
+                               description=lazy_gettext("Asterisk only: a user of its manager.conf allowed to "
+                                                        "reload the configuration and run commands."))
+    ami_secret = PasswordField(lazy_gettext("Manager (AMI) secret"), validators=[Length(max=200)])
+    config_dir = StringField(lazy_gettext("Configuration folder"), filters=[strip], validators=[Length(max=500)],
+                             description=lazy_gettext("Asterisk only: the folder on this server that holds its "
+                                                      "pjsip.conf and extensions.conf, such as /etc/asterisk. "
+                                                      "numberdesk writes its own files beside them."))
+    sip_host = StringField(lazy_gettext("SIP host"), default=DEFAULT_HOST, filters=[strip],
+                           validators=[Optional(), Length(max=253), host_name],
+                           description=lazy_gettext("Asterisk only: where it takes calls, for the test calls."))
+    sip_port = IntegerField(lazy_gettext("SIP port"), default=DEFAULT_SIP_PORT,
+                            validators=[Optional(), NumberRange(min=1, max=65535)])
     submit = SubmitField(lazy_gettext("Save"))
+
+    def __init__(self, *, item, **kwargs):
+        super().__init__(item=item, **kwargs)
+        # The secret is never shown back.
+        if item.ami_secret:
+            self.ami_secret.description = gettext("Asterisk only. A secret is kept; leave empty to keep it.")
+        else:
+            self.ami_secret.description = gettext("Asterisk only: the manager user's secret. It is kept "
+                                                  "encrypted.")
 
     def validate_name(self, field):
         if is_taken(PbxSystem, PbxSystem.name, field.data, self.item):
             raise ValidationError(gettext("A PBX system with this name already exists."))
+
+    def _provisioned(self) -> bool:
+        return self.kind.data == PbxKind.ASTERISK
+
+    def validate_ami_username(self, field):
+        if self._provisioned() and not field.data:
+            raise ValidationError(gettext("numberdesk needs the manager user to provision an Asterisk PBX."))
+
+    def validate_ami_secret(self, field):
+        if self._provisioned() and not field.data and not self.item.ami_secret:
+            raise ValidationError(gettext("numberdesk needs the manager user's secret to provision an Asterisk "
+                                          "PBX."))
+        if field.data and (field.data != field.data.strip() or any(c in field.data for c in "\r\n\0")):
+            raise ValidationError(gettext("The secret may not start or end with spaces, nor hold line breaks."))
+
+    def validate_config_dir(self, field):
+        if self._provisioned() and not field.data:
+            raise ValidationError(gettext("numberdesk needs the folder of the PBX's configuration to provision "
+                                          "an Asterisk PBX."))
+        if field.data and not field.data.startswith("/"):
+            raise ValidationError(gettext("Give the full path, starting with /."))
 
     def load(self, item: PbxSystem) -> None:
         self.name.data = item.name
@@ -379,6 +529,12 @@ class PbxSystemForm(AdminForm):
         self.vendor_ru.data = item.vendor_ru
         self.resells_numbers.data = item.resells_numbers
         self.notes.data = item.notes
+        self.ami_host.data = item.ami_host
+        self.ami_port.data = item.ami_port
+        self.ami_username.data = item.ami_username
+        self.config_dir.data = item.config_dir
+        self.sip_host.data = item.sip_host
+        self.sip_port.data = item.sip_port
 
     def apply(self, item: PbxSystem) -> None:
         item.name = self.name.data
@@ -388,6 +544,14 @@ class PbxSystemForm(AdminForm):
         item.vendor_ru = self.vendor_ru.data or ""
         item.resells_numbers = self.resells_numbers.data
         item.notes = self.notes.data or ""
+        item.ami_host = self.ami_host.data or DEFAULT_HOST
+        item.ami_port = self.ami_port.data or DEFAULT_AMI_PORT
+        item.ami_username = self.ami_username.data or ""
+        if self.ami_secret.data:  # empty keeps the current secret
+            item.set_ami_secret(self.ami_secret.data)
+        item.config_dir = self.config_dir.data or ""
+        item.sip_host = self.sip_host.data or DEFAULT_HOST
+        item.sip_port = self.sip_port.data or DEFAULT_SIP_PORT
 
 
 # --- users ---------------------------------------------------------------------------------------

@@ -15,13 +15,14 @@ from sqlalchemy import Select, or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from models import Carrier, Department, NumberRequest, PbxSystem, Tariff, User, access, db
+from models import Carrier, Department, InvalidInput, NumberRequest, PbxSystem, Tariff, User, access, db
 from models import audit_trail
 from models.choices import BillingIncrement, PbxKind, Role
 from models.lifecycle import STATES
 
 from ..core.access_rules import roles, rule
 from ..core.helpers import branch_text, choice_sets, localised, short_date
+from ..core.labels import domain_text
 from .forms import AdminForm, CarrierForm, DepartmentForm, PbxSystemForm, TariffForm, UserForm
 
 ADMINS = roles(Role.ADMIN)  # every admin page's rule
@@ -182,11 +183,15 @@ def form_page(section: Section, item):
     form_error = None
     if form.validate_on_submit():
         before = None if is_new else audit_trail.snapshot(item)
-        form.apply(item)
-        db.session.add(item)
         try:
+            form.apply(item)
+            db.session.add(item)
             audit_trail.record_change(current_user, item, before)  # the changed fields, never a password
             db.session.commit()
+        except InvalidInput as refused:
+            # A record's own rules (a branch's call distribution) refused a value the form let through.
+            db.session.rollback()
+            form_error = refused_on_fields(form, refused)
         except IntegrityError:
             # Someone saved a clashing row between our check and our commit. Nothing of ours stays;
             # checking again now usually puts the error next to the field concerned.
@@ -199,6 +204,17 @@ def form_page(section: Section, item):
     status = 422 if form.is_submitted() else 200
     return render_template("admin/form.html", section=section, form=form, item=item, is_new=is_new,
                            form_error=form_error), status
+
+
+def refused_on_fields(form: AdminForm, refused: InvalidInput) -> str | None:
+    """Put the domain's reasons on the form's fields they name; what names no field is returned for the page."""
+    elsewhere = []
+    for name, reason in refused.fields.items():
+        if name in form:
+            form[name].errors = [*form[name].errors, domain_text(reason)]
+        else:
+            elsewhere.append(domain_text(reason))
+    return "; ".join(elsewhere) or (None if refused.fields else domain_text(refused.message))
 
 
 def get_or_404(model, item_id: int):

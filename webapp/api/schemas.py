@@ -88,6 +88,9 @@ class Number(Answer):
     status: choice(NumberStatus.values())
     request_id: int | None
     activated_on: date | None
+    last_test_call: "Verification | None" = Field(
+        description="The last test call placed to the number (by its request's verification or asked for by a "
+                    "sysadmin); null before one")
 
 
 class RequestDocument(Answer):

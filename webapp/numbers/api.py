@@ -2,6 +2,7 @@
 from flask import g
 
 from models import PhoneNumber
+from models.pbx import last_test_call
 
 from ..api import inputs, schemas
 from ..api.operations import operation, page_of, page_reply, query
@@ -14,7 +15,15 @@ def number_data(n: PhoneNumber) -> dict:
             "department": n.department.name, "carrier_id": n.carrier_id, "carrier": n.carrier.name,
             "holder": n.holder, "lock_in_risk": n.is_lock_in_risk, "pbx_id": n.pbx_id,
             "pbx": n.pbx.name if n.pbx else None, "status": n.status, "request_id": n.request_id,
-            "activated_on": n.activated_on}
+            "activated_on": n.activated_on, "last_test_call": test_call_data(n)}
+
+
+def test_call_data(n: PhoneNumber) -> dict | None:
+    call = last_test_call(n)
+    if call is None:
+        return None
+    return {"result": "passed" if call.passed else "failed", "sip_status": call.sip_status, "at": call.at,
+            "detail": call.detail}
 
 
 @rule(SIGNED_IN)
