@@ -7,7 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: run test install install-test catalogs system-packages system-packages-run clean
 
 run: install system-packages-run
-	$(BIN)/numberdesk setup
+	$(BIN)/numberdesk setup --demo-asterisk
 	$(BIN)/honcho start -f Procfile
 
 test: install-test system-packages

@@ -1,6 +1,9 @@
 """The `numberdesk` command: the Flask CLI plus users, demo data, setup and the workflow processes."""
+import atexit
 import os
 import secrets
+import signal
+import subprocess
 import sys
 import time
 import urllib.request
@@ -148,15 +151,40 @@ def revoke_token(token_id):
     click.echo(f"revoked token {token.id} ({token.name}) of {token.user.email}")
 
 
-@cli.command("demo")
-@with_appcontext
-def load_demo():
-    """Load the demo branches, carriers, PBXs, users and requests into an empty database."""
-    from demo import DEMO_PASSWORD, DemoRefused
+DEMO_ASTERISK_OPTION = click.option(
+    "--demo-asterisk", is_flag=True, help="The demo's Office Asterisk is the Asterisk `numberdesk pbx demo` runs on "
+    "this machine (make run), when scripts/install-asterisk has built it; otherwise it stays a manual PBX.")
+
+
+def _load_demo_data(demo_asterisk: bool) -> bool:
+    """The demo loaded into an empty database (False if it holds data), with its own Asterisk if asked and built."""
+    from demo import asterisk
     from demo.data import load_demo_data
 
-    try:
+    why_manual = asterisk.why_not_built() if demo_asterisk else ""
+    if not demo_asterisk or why_manual:
         loaded = load_demo_data()
+        if loaded and why_manual:
+            asterisk.keep_manual(why_manual)
+            click.echo(f"The demo's Office Asterisk stays a manual PBX: {why_manual}.")
+        return loaded
+    pbx = asterisk.demo_pbx()
+    loaded = load_demo_data(office_asterisk=pbx)
+    if loaded:
+        click.echo(f"The demo's Office Asterisk is the Asterisk `numberdesk pbx demo` runs (SIP {pbx.sip_host}:"
+                   f"{pbx.sip_port}, AMI {pbx.ami_address}): numberdesk provisions it and test-calls each number.")
+    return loaded
+
+
+@cli.command("demo")
+@DEMO_ASTERISK_OPTION
+@with_appcontext
+def load_demo(demo_asterisk):
+    """Load the demo branches, carriers, PBXs, users and requests into an empty database."""
+    from demo import DEMO_PASSWORD, DemoRefused
+
+    try:
+        loaded = _load_demo_data(demo_asterisk)
     except DemoRefused as refusal:
         raise click.ClickException(str(refusal))
     if not loaded:
@@ -167,11 +195,11 @@ def load_demo():
 @cli.command("setup")
 @click.option("--no-demo", is_flag=True, help="A real installation: no demo data and no demo users "
               "(as NUMBERDESK_DEMO=0). Required under NUMBERDESK_ENV=production.")
+@DEMO_ASTERISK_OPTION
 @with_appcontext
-def setup(no_demo):
+def setup(no_demo, demo_asterisk):
     """Bring the database up to date and, on the first run, load the demo data (unless --no-demo)."""
     from demo import DEMO_PASSWORD, DEMO_USERS, demo_refusal, demo_wanted, holds_demo_users
-    from demo.data import load_demo_data
 
     with_demo = demo_wanted() and not no_demo
     if with_demo and demo_refusal():
@@ -182,7 +210,7 @@ def setup(no_demo):
         if not db.session.scalar(db.select(db.func.count(User.id))):
             click.echo("Create the first admin with: numberdesk users create-admin EMAIL")
         return
-    if load_demo_data():
+    if _load_demo_data(demo_asterisk):
         click.echo("Loaded the demo data.")
     if holds_demo_users():
         click.echo("\nDemo logins (password for all: %s):" % DEMO_PASSWORD)
@@ -235,6 +263,103 @@ def verify_audit(ctx):
         click.echo(result.broken.message, err=True)
         ctx.exit(1)
     click.echo(f"audit trail intact: {result.events} events")
+
+
+@cli.group("pbx")
+def pbx_commands():
+    """The demo's own PBX: its Asterisk and its branches' phones, which `make run` starts."""
+
+
+def _idle(message: str) -> None:
+    """Say why this process has nothing to do, and wait until stopped: honcho stops every process when one ends."""
+    click.echo(message)
+    while True:
+        time.sleep(3600)
+
+
+def _stop_child_on_exit(process: subprocess.Popen) -> None:
+    """Stopping this process (honcho's SIGTERM, Ctrl-C) runs its exit handlers, which stop the child too."""
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop_signal, lambda signum, frame: sys.exit(0))
+    atexit.register(_stop_child, process)
+
+
+def _stop_child(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pbx_commands.command("demo")
+@with_appcontext
+def run_demo_asterisk():
+    """Run the demo's Asterisk (its configuration written into the instance folder's asterisk/) and bring it up to
+    date with the demo's records; without Asterisk built, say why and wait."""
+    from demo import asterisk
+    from models import PbxSystem
+
+    why_not = asterisk.why_not_built()
+    if why_not:
+        _idle(f"The demo's Asterisk does not run: {why_not}. The demo's Office Asterisk is a manual PBX.")
+    pbx = asterisk.demo_pbx()
+    asterisk.write_configuration(pbx)
+    log = asterisk.demo_folder() / "log" / "messages.log"
+    process = asterisk.start_asterisk(pbx)
+    _stop_child_on_exit(process)
+    if not asterisk.wait_until_booted(pbx, process):
+        process.terminate()
+        _idle(f"The demo's Asterisk did not start: see {log}. Test calls on the demo's Office Asterisk fail until "
+              "it runs.")
+    click.echo(f"The demo's Asterisk runs: SIP {pbx.sip_host}:{pbx.sip_port} (UDP), AMI {pbx.ami_address}, "
+               f"configuration in {pbx.config_dir}, log {log}")
+    office = db.session.scalar(db.select(PbxSystem).filter_by(name=asterisk.OFFICE))
+    if office is not None and office.config_dir == str(pbx.config_dir):
+        _provision(office)
+    elif office is not None:
+        click.echo(f"{office.name} in the database is not this Asterisk (the demo was loaded without it): "
+                   "`make clean run` loads the demo again with it.")
+    db.session.remove()
+    code = process.wait()
+    _idle(f"The demo's Asterisk stopped (exit code {code}): see {log}.")
+
+
+def _provision(office) -> None:
+    """What numberdesk's records put on the PBX (numbers made active before it started, a change while it was
+    stopped), applied again."""
+    from models import InvalidInput
+    from models.secrets import SecretsKeyError
+    from pbx.asterisk import PbxError
+    from workflows.pbx_plan import provision
+
+    try:
+        applied = provision(office)
+    except (PbxError, InvalidInput, SecretsKeyError) as error:
+        click.echo(f"{office.name} could not be brought up to date with numberdesk's records: {error}")
+        return
+    if applied.changed:
+        click.echo(f"{office.name} brought up to date: wrote {', '.join(applied.written) or 'nothing'}, "
+                   f"removed {', '.join(applied.removed) or 'nothing'}")
+
+
+@pbx_commands.command("demo-phones")
+def run_demo_phones():
+    """Answer every call to the demo branches' phones (sipp) until stopped; without sipp, say why and wait."""
+    from demo import asterisk
+
+    try:
+        process = asterisk.start_phones(asterisk.demo_folder())
+    except FileNotFoundError as missing:
+        _idle(f"The demo branches' phones do not answer: {missing}. Test calls on the demo's Asterisk fail.")
+    _stop_child_on_exit(process)
+    click.echo(f"The demo branches' phones answer every call at {asterisk.PHONES_HOST}:{asterisk.PHONES_PORT} "
+               f"(sipp; its screen in {asterisk.demo_folder() / 'phones.log'})")
+    code = process.wait()
+    _idle(f"The demo branches' phones stopped (sipp's exit code {code}): see "
+          f"{asterisk.demo_folder() / 'phones.log'}.")
 
 
 def wait_for_prefect(timeout: float = 120) -> None:

@@ -22,10 +22,12 @@ from models.expenses import store_expense_report
 from models.lifecycle import STATES, apply_action, open_request
 from models.rating import (TariffSchedule, call_charge, month_start, monthly_rental, next_month, one_time_fee,
                            previous_month)
+from pbx.asterisk import AsteriskPbx
 from workflows.costs import import_billing_file
 from workflows.steps import STEPS
 
 from . import DEMO_PASSWORD, DEMO_USERS, DemoRefused, demo_refusal, mark_demo_loaded
+from .asterisk import ACTIVE_TRUNK_ADDRESS, use_demo_asterisk
 
 # name, city, time zone, cost centre, calls per month, address
 BRANCHES = [
@@ -106,8 +108,11 @@ def _advance(request: NumberRequest, user: User, action: str, payload: dict | No
         db.session.refresh(request)
 
 
-def load_demo_data() -> bool:
+def load_demo_data(office_asterisk: AsteriskPbx | None = None) -> bool:
     """Fill an empty database; return False (and change nothing) if it already has users.
+
+    With office_asterisk (the demo's own Asterisk, demo.asterisk), "Office Asterisk" is that PBX, which numberdesk
+    provisions; without, a PBX the sysadmins configure by hand.
 
     Raises DemoRefused under NUMBERDESK_ENV=production, whoever calls it."""
     refusal = demo_refusal()
@@ -156,12 +161,12 @@ def load_demo_data() -> bool:
         db.session.commit()
         return request
 
-    def to_active(request: NumberRequest, numbers: list[str]) -> None:
+    def to_active(request: NumberRequest, numbers: list[str], trunk: dict | None = None) -> None:
         _advance(request, requester_for(request), "submit")
         _advance(request, approver, "approve", {"comment": "Within the branch budget."})
         _advance(request, lawyer, "approve_contracts", {"comment": "Protective terms in place."})
         _advance(request, lawyer, "record_signature", {"signed_on": (date.today() - timedelta(days=3)).isoformat()})
-        _advance(request, sysadmin, "confirm_order", {"numbers": numbers, "trunk": {
+        _advance(request, sysadmin, "confirm_order", {"numbers": numbers, "trunk": trunk or {
             "type": "registration", "registrar": "sip.example.net", "username": f"trunk{request.id}",
             "password": "demo-secret"}})
         _advance(request, sysadmin, "confirm_attachment", {"comment": "Inbound route to the ring group.",
@@ -170,7 +175,9 @@ def load_demo_data() -> bool:
 
     to_active(new("Moscow", nordtel, cloud, "Main line of the call centre (rented through the PBX vendor)"),
               ["+74951234567"])
-    to_active(new("St Petersburg", federal, office, "Основная линия шоурума"), ["+78122000001"])
+    # Attached by hand before the demo's Asterisk took over; on it, its carrier sends from a loopback address.
+    office_trunk = {"type": "ip", "addresses": [ACTIVE_TRUNK_ADDRESS]} if office_asterisk else None
+    to_active(new("St Petersburg", federal, office, "Основная линия шоурума"), ["+78122000001"], office_trunk)
     ordered = new("Yekaterinburg", federal, office, "Основная и дополнительная линии шоурума", quantity=2)
     for user, action in ((requester_for(ordered), "submit"), (approver, "approve"), (lawyer, "approve_contracts")):
         _advance(ordered, user, action)
@@ -192,6 +199,9 @@ def load_demo_data() -> bool:
     _advance(rejected, requester_for(rejected), "submit")
     _advance(rejected, approver, "reject", {"comment": "Not in this year's budget."})
     load_demo_costs()
+    if office_asterisk:
+        use_demo_asterisk(office, office_asterisk)
+        db.session.commit()
     mark_demo_loaded()
     return True
 
