@@ -10,8 +10,8 @@ from typing import Callable
 
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import access, payloads, pbx, protocol
-from .choices import Holder, NumberStatus, NumberType, Role
+from . import access, payloads, pbx, pbx_checks, protocol
+from .choices import Holder, NumberStatus, NumberType, PbxKind, Role
 from .db import db
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .limits import MAX_PURPOSE, MAX_QUANTITY, MIN_QUANTITY
@@ -146,6 +146,18 @@ def _mark_numbers(status: str) -> Callable:
     return effect
 
 
+def _give_numbers_back(request: NumberRequest, cleaned: dict, user: User | None) -> None:
+    """A request cancelled once the carrier assigned its numbers gives them back; on a PBX numberdesk provisions,
+    applying its plan again (due now, done by the workflow) removes their routes."""
+    if not request.numbers:
+        return
+    for number in request.numbers:
+        number.status = NumberStatus.DISCONNECTED
+        number.disconnected_on = today_in(number.carrier.billing_time_zone)
+    if request.pbx.kind == PbxKind.ASTERISK:
+        pbx_checks.due_now(request.pbx, pbx_checks.APPLY, user.email if user else "numberdesk")
+
+
 @dataclass(frozen=True)
 class Transition:
     source: str
@@ -173,8 +185,10 @@ def _roles(*roles: str) -> frozenset[str]:
     return frozenset(roles)
 
 
+# Up to the test call: a request cancelled after its numbers were assigned gives them back.
 CANCELLABLE = (DRAFT, SUBMITTED, APPROVED, LEGAL_REVIEW, DRAFTING_PROTOCOL, CHANGES_REQUESTED, COUNTER_PROPOSED,
-               CARRIER_REFUSED, RISK_ACCEPTANCE, REDRAFTING, LEGAL_APPROVED, SIGNED)
+               CARRIER_REFUSED, RISK_ACCEPTANCE, REDRAFTING, LEGAL_APPROVED, SIGNED, ORDERED, NUMBER_ASSIGNED,
+               ATTACHING, ATTACHED, VERIFYING)
 
 _TABLE = [
     Transition(DRAFT, "submit", SUBMITTED, _roles(Role.REQUESTER), guard=_creator_only,
@@ -236,7 +250,8 @@ _TABLE = [
     Transition(VERIFYING, "confirm_verification", ACTIVE, _roles(Role.SYSADMIN), validate=payloads.required_comment,
                effect=_mark_numbers(NumberStatus.ACTIVE), label="Confirm the test call"),
     *[Transition(state, "cancel", CANCELLED, _roles(Role.REQUESTER, Role.APPROVER), validate=payloads.required_comment,
-                 guard=_creator_or_approver, is_task=False, label="Cancel") for state in CANCELLABLE],
+                 guard=_creator_or_approver, effect=_give_numbers_back, is_task=False, label="Cancel")
+      for state in CANCELLABLE],
 ]
 TRANSITIONS: dict[tuple[str, str], Transition] = {(t.source, t.action): t for t in _TABLE}
 ACTIONS: frozenset[str] = frozenset(t.action for t in _TABLE)

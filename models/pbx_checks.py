@@ -88,11 +88,20 @@ def queue(user: User, system: PbxSystem, kind: str) -> PbxCheck:
     waiting = due(system, kind)
     if waiting is not None:
         return waiting
-    asked = PbxCheck(pbx=system, kind=kind, requested_by=user.email, dispatch_pending=True)
-    db.session.add(asked)
+    asked = due_now(system, kind, user.email)
     record(user, f"queue_pbx_{kind}", f"pbx system {system.id}", {"pbx": system.name})
-    db.session.flush()
     return asked
 
 
-__all__ = ["APPLY", "CHECK", "KINDS", "PbxCheck", "due", "last_done", "may_look_after", "queue"]
+def due_now(system: PbxSystem, kind: str, requested_by: str) -> PbxCheck:
+    """A check or an apply the domain itself needs (e.g. a cancelled request's numbers to remove), due unless one is
+    already. Flushes, does not commit."""
+    asked = due(system, kind)
+    if asked is None:
+        asked = PbxCheck(pbx=system, kind=kind, requested_by=requested_by, dispatch_pending=True)
+        db.session.add(asked)
+        db.session.flush()
+    return asked
+
+
+__all__ = ["APPLY", "CHECK", "KINDS", "PbxCheck", "due", "due_now", "last_done", "may_look_after", "queue"]

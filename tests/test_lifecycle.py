@@ -136,14 +136,19 @@ def test_only_the_creator_submits(people, catalog):
         apply_action(request, "cancel", other, {"comment": "not mine"})
 
 
-def test_an_approver_may_cancel_before_the_order(people, catalog):
+def test_an_approver_may_cancel_until_the_number_is_active(people, catalog):
     request = request_in("legal_approved", people, catalog)
     apply_action(request, "cancel", people["approver"], {"comment": "Budget cut"})
     db.session.commit()
     assert request.state == CANCELLED
-    ordered = request_in("ordered", people, catalog)
+    attaching = request_in("attaching", people, catalog)
+    apply_action(attaching, "cancel", people["approver"], {"comment": "The branch closes"})
+    db.session.commit()
+    # The carrier's numbers go back: they are no longer the company's to pay for.
+    assert attaching.state == CANCELLED and {n.status for n in attaching.numbers} == {"disconnected"}
+    active = request_in("active", people, catalog)
     with pytest.raises(Conflict):
-        apply_action(ordered, "cancel", people["approver"], {"comment": "too late"})
+        apply_action(active, "cancel", people["approver"], {"comment": "too late: disconnect the number instead"})
 
 
 def test_a_stale_version_is_a_conflict(people, catalog):

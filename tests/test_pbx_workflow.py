@@ -20,9 +20,11 @@ from models.choices import NumberStatus, PbxKind
 from models.lifecycle import ACTIVE, ATTACHED, NUMBER_ASSIGNED, VERIFYING, allowed_actions, apply_action
 from models.pbx import (ATTACHMENT_CHECKLIST, attachment_checklist, last_test_call, latest_verification,
                         parse_open_hours, queue_test_call)
-from pbx.asterisk import (IP, REGISTRATION, OpenHours, PbxUnreachable, Plan, apply_plan, place_test_call,
+from pbx.asterisk import (IP, REGISTRATION, OpenHours, PbxUnreachable, Plan, Trunk, apply_plan, place_test_call,
                           registration_status)
+from models import pbx_checks
 from workflows import dispatch, pbx_plan, steps
+from workflows.pbx_checks import run_pbx_check
 from workflows.adapters import PBX_ADAPTERS, AsteriskPbxAdapter
 from workflows.dispatcher import Dispatcher
 from workflows.pbx_plan import plan_for, provision, trunk_id
@@ -452,3 +454,27 @@ def test_a_test_call_asked_for_is_handed_to_prefect_once_and_a_lost_one_again(ap
     db.session.commit()
     assert dispatch.sweep_test_calls() == [queued.id]
     assert handed()[-1] == ("run-test-call/numberdesk", {"test_call_id": queued.id}, f"test-call-{queued.id}-a1")
+
+
+@needs_asterisk
+def test_a_cancelled_request_gives_its_numbers_back_and_its_route_is_removed(asterisk, office, people, catalog):
+    branch().extensions = "103"  # no such phone: the test call fails and the request waits in verifying
+    db.session.commit()
+    request = assigned(people, catalog)
+    dispatch.dispatch(request)
+    [number] = request.numbers
+    assert request.state == VERIFYING and number.e164 in branch_file(asterisk)
+
+    apply_action(request, "cancel", people["approver"], {"comment": "The branch closes"})
+    db.session.commit()
+    assert number.status == NumberStatus.DISCONNECTED and number.disconnected_on is not None
+    removal = pbx_checks.due(office, pbx_checks.APPLY)
+    assert removal is not None and removal.dispatch_pending
+    run_pbx_check(removal.id)
+    db.session.refresh(removal)
+    assert removal.ok and BRANCH_FILE in removal.applied["removed"]
+    assert not (asterisk.pbx.config_dir / BRANCH_FILE).exists()
+    # Nothing else used the carrier's trunk, so it went too: the carrier's call is not even let in.
+    assert not any(name.startswith("pjsip.d/") for name in removal.applied["written"])
+    gone = place_test_call(asterisk.pbx, Trunk(id="gone", kind="ip", source_addresses=(IP_CARRIER,)), number.e164)
+    assert not gone.passed and gone.sip_status in (401, 404)
