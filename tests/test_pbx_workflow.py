@@ -478,3 +478,28 @@ def test_a_cancelled_request_gives_its_numbers_back_and_its_route_is_removed(ast
     assert not any(name.startswith("pjsip.d/") for name in removal.applied["written"])
     gone = place_test_call(asterisk.pbx, Trunk(id="gone", kind="ip", source_addresses=(IP_CARRIER,)), number.e164)
     assert not gone.passed and gone.sip_status in (401, 404)
+
+
+@needs_asterisk
+def test_a_worker_killed_after_provisioning_leaves_the_step_to_the_next_run_which_provisions_nothing_twice(
+        asterisk, office, people, catalog, monkeypatch):
+    request = assigned(people, catalog)
+
+    def killed(*args, **kwargs):
+        raise SystemExit("the worker was killed")
+    monkeypatch.setattr(steps, "apply_action", killed)
+    with pytest.raises(SystemExit):
+        steps.attach_to_pbx(request.id)
+    db.session.rollback()
+    db.session.refresh(request)
+    assert request.state == NUMBER_ASSIGNED  # nothing of the step was committed
+    provisioned = branch_file(asterisk)
+    assert request.numbers[0].e164 in provisioned
+
+    monkeypatch.undo()
+    steps.attach_to_pbx(request.id)
+    db.session.refresh(request)
+    assert request.state == ATTACHED
+    provisioning = next(e for e in reversed(request.events) if e.action == "pbx_provisioned")
+    assert provisioning.data == {"written": [], "removed": [], "reloaded": []}  # already there: nothing reloaded
+    assert branch_file(asterisk) == provisioned
