@@ -86,25 +86,32 @@ def dispatch_import(billing_import: BillingImport) -> None:
 def sweep_billing_imports() -> list[int]:
     """Start the imports Prefect never started, and fail the ones a crash left running (importing the file
     again is safe: calls already imported are not counted twice)."""
-    inline = mode() == "inline"
     now = utcnow()
     stalled = db.session.scalars(db.select(BillingImport).where(
         BillingImport.status == ImportStatus.RUNNING, BillingImport.progress_at < now - IMPORT_STALLED_AFTER))
     for billing_import in stalled:
         billing_import.status, billing_import.finished_at = ImportStatus.FAILED, now
         billing_import.error = "stopped without finishing (was the worker restarted?); import the file again"
-    overdue = BillingImport.created_at < now - STUCK_AFTER
-    due = db.session.scalars(db.select(BillingImport).where(
-        BillingImport.status == ImportStatus.PENDING, overdue if inline else db.and_(
-            overdue, ~BillingImport.dispatch_pending))).all()
-    for billing_import in due:
-        billing_import.dispatch_attempts += 1  # a new idempotency key: the run Prefect had did not import it
-        billing_import.dispatch_pending = True
+    return redrive(BillingImport, BillingImport.status == ImportStatus.PENDING, BillingImport.created_at,
+                   dispatch_import)
+
+
+def redrive(model, waiting, asked_at, dispatch_one) -> list[int]:
+    """Mark due again the records of `model` still `waiting` whose run crashed or never came (asked for more than
+    STUCK_AFTER ago, and in `prefect` mode no longer with the dispatcher), each with a new idempotency key, so
+    Prefect starts a new run instead of returning the old one; in `inline` mode run them here."""
+    inline = mode() == "inline"
+    overdue = asked_at < utcnow() - STUCK_AFTER
+    due = db.session.scalars(db.select(model).where(
+        waiting, overdue if inline else db.and_(overdue, ~model.dispatch_pending))).all()
+    for record in due:
+        record.dispatch_attempts += 1
+        record.dispatch_pending = True
     db.session.commit()
     if inline:
-        for billing_import in due:
-            dispatch_import(billing_import)
-    return [billing_import.id for billing_import in due]
+        for record in due:
+            dispatch_one(record)
+    return [record.id for record in due]
 
 
 def dispatch_test_call(test_call: TestCall) -> None:
@@ -117,15 +124,4 @@ def dispatch_test_call(test_call: TestCall) -> None:
 
 def sweep_test_calls() -> list[int]:
     """Mark due again the test calls asked for that were never placed (their run crashed or never came)."""
-    inline = mode() == "inline"
-    overdue = TestCall.requested_at < utcnow() - STUCK_AFTER
-    due = db.session.scalars(db.select(TestCall).where(
-        TestCall.passed.is_(None), overdue if inline else db.and_(overdue, ~TestCall.dispatch_pending))).all()
-    for test_call in due:
-        test_call.dispatch_attempts += 1  # a new idempotency key: the run Prefect had did not place it
-        test_call.dispatch_pending = True
-    db.session.commit()
-    if inline:
-        for test_call in due:
-            dispatch_test_call(test_call)
-    return [test_call.id for test_call in due]
+    return redrive(TestCall, TestCall.passed.is_(None), TestCall.requested_at, dispatch_test_call)

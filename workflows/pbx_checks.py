@@ -9,12 +9,11 @@ from dataclasses import asdict
 
 from models import Conflict, InvalidInput, db
 from models.choices import PbxKind
-from models.organisation import utcnow
 from models.pbx_checks import CHECK, PbxCheck
 from models.secrets import SecretsKeyError
 from pbx.asterisk import PbxError, PbxUnreachable, check_drift, ping
 
-from .dispatch import STUCK_AFTER, mode
+from .dispatch import mode, redrive
 from .pbx_plan import asterisk_pbx, plan_for, provision
 from .runtime import database
 
@@ -76,15 +75,4 @@ def dispatch_pbx_check(check: PbxCheck) -> None:
 
 def sweep_pbx_checks() -> list[int]:
     """Mark due again the checks and applies asked for that were never done (their run crashed or never came)."""
-    inline = mode() == "inline"
-    overdue = PbxCheck.requested_at < utcnow() - STUCK_AFTER
-    waiting = db.session.scalars(db.select(PbxCheck).where(
-        PbxCheck.done_at.is_(None), overdue if inline else db.and_(overdue, ~PbxCheck.dispatch_pending))).all()
-    for check in waiting:
-        check.dispatch_attempts += 1  # a new idempotency key: the run Prefect had did not do it
-        check.dispatch_pending = True
-    db.session.commit()
-    if inline:
-        for check in waiting:
-            dispatch_pbx_check(check)
-    return [check.id for check in waiting]
+    return redrive(PbxCheck, PbxCheck.done_at.is_(None), PbxCheck.requested_at, dispatch_pbx_check)
