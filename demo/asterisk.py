@@ -8,15 +8,14 @@ Every demo branch's phones are PJSIP endpoints at one loopback address, where a 
 import os
 import secrets
 import shutil
-import socket
 import subprocess
-import time
 from pathlib import Path
 
 from models import Department, PbxSystem, db
 from models.choices import PbxKind
 from models.db import instance_dir
-from pbx.asterisk import AsteriskPbx, add_main_includes
+from pbx.asterisk import AsteriskPbx, standalone
+from pbx.asterisk.calls import free_port
 from pbx.asterisk.sipp import phone_scenario
 
 OFFICE = "Office Asterisk"
@@ -40,18 +39,9 @@ START_SECONDS = 30
 SECRET_FILE = "ami-secret"
 
 
-def asterisk_home() -> Path:
-    """Where scripts/install-asterisk builds Asterisk."""
-    return Path(os.environ.get("NUMBERDESK_ASTERISK_HOME") or Path.home() / ".cache/numberdesk/asterisk")
-
-
-def asterisk_binary() -> Path:
-    return asterisk_home() / "sbin" / "asterisk"
-
-
 def why_not_built() -> str:
     """Why the demo cannot run its Asterisk here, or "" when it can."""
-    binary = asterisk_binary()
+    binary = standalone.binary(standalone.default_home())
     if not os.access(binary, os.X_OK):
         return f"Asterisk is not built (no {binary}; scripts/install-asterisk builds it)"
     try:
@@ -85,84 +75,20 @@ def _ami_secret(folder: Path) -> str:
     return path.read_text().strip()
 
 
-def _folders(pbx: AsteriskPbx) -> dict[str, Path]:
-    root = pbx.config_dir.parent
-    return {name: pbx.config_dir if name == "etc" else root / name
-            for name in ("etc", "lib", "run", "log", "spool", "cache", "agi")}
-
-
-def asterisk_conf(pbx: AsteriskPbx) -> Path:
-    return pbx.config_dir / "asterisk.conf"
-
-
 def write_configuration(pbx: AsteriskPbx, phones_port: int = PHONES_PORT) -> None:
-    """Asterisk's complete configuration for the demo, written again at every start; numberdesk's own files
-    (pjsip.d/, extensions.d/) are kept, and pulled in by the main files."""
-    folders = _folders(pbx)
-    for folder in folders.values():
-        folder.mkdir(parents=True, exist_ok=True)
-    home = asterisk_home()
-    files = {
-        # Absolute paths: the installed data folder holds documentation/, without which Asterisk does not start.
-        "asterisk.conf": (
-            "[directories]\n"
-            f"astetcdir => {folders['etc']}\nastmoddir => {home}/lib/asterisk/modules\n"
-            f"astvarlibdir => {folders['lib']}\nastdbdir => {folders['lib']}\nastkeydir => {folders['lib']}\n"
-            f"astdatadir => {home}/var/lib/asterisk\nastagidir => {folders['agi']}\n"
-            f"astspooldir => {folders['spool']}\nastrundir => {folders['run']}\nastlogdir => {folders['log']}\n"
-            f"astcachedir => {folders['cache']}\nastsbindir => {home}/sbin\n\n"
-            "[options]\ndocumentation_language = en_US\nhideconnect = yes\n"),
-        # Without the external MWI modules, which would take voicemail's place.
-        "modules.conf": ("[modules]\nautoload = yes\nnoload => res_mwi_external.so\n"
-                         "noload => res_ari_mailboxes.so\nnoload => res_stasis_mailbox.so\n"),
-        "logger.conf": "[general]\n\n[logfiles]\nmessages.log => notice,warning,error,verbose(3)\n",
-        "manager.conf": (
-            f"[general]\nenabled = yes\nbindaddr = {pbx.ami_host}\nport = {pbx.ami_port}\n\n"
-            f"[{pbx.ami_username}]\nsecret = {pbx.ami_secret}\ndeny = 0.0.0.0/0.0.0.0\n"
-            f"permit = {pbx.ami_host}/255.255.255.255\nread = system\n"
-            "write = system,config,command,reporting,originate\n"),
-        "pjsip.conf": (f"[transport-udp]\ntype = transport\nprotocol = udp\nbind = {pbx.sip_host}:{pbx.sip_port}\n\n"
-                       + _phone_endpoints(phones_port)),
-        "extensions.conf": "[general]\nstatic = yes\nwriteprotect = yes\n\n[phones]\n",
-        # Read by a module of res_pjsip's at every reload, which complains when it is missing.
-        "pjsip_wizard.conf": "",
-        "voicemail.conf": "[general]\nformat = wav\n\n[default]\n",
-    }
-    for name, text in files.items():
-        path = folders["etc"] / name
-        path.write_text(text)
-        path.chmod(0o600)  # manager.conf holds the AMI secret, the trunks' files the carriers' passwords
-    add_main_includes(pbx)
-
-
-def _phone_endpoints(phones_port: int) -> str:
-    # No connected-line updates: the stand-in phone's dialogue has no room for the re-INVITE they bring.
-    return "".join(
-        f"[{name}]\ntype = endpoint\ncontext = phones\ndisallow = all\nallow = alaw,ulaw\naors = {name}\n"
-        f"direct_media = no\nsend_connected_line = no\n\n"
-        f"[{name}]\ntype = aor\ncontact = sip:{name}@{PHONES_HOST}:{phones_port}\n\n"
-        for phones in BRANCH_PHONES.values() for name in phones)
+    """Asterisk's complete configuration for the demo, written again at every start, with every branch's phones."""
+    phones = {name: f"{PHONES_HOST}:{phones_port}" for names in BRANCH_PHONES.values() for name in names}
+    standalone.write_configuration(standalone.default_home(), pbx, phones)
 
 
 def start_asterisk(pbx: AsteriskPbx, output=None) -> subprocess.Popen:
     """Asterisk in the foreground of a child process, what it prints to output; its log is log/messages.log."""
-    return subprocess.Popen([asterisk_binary(), "-f", "-n", "-C", asterisk_conf(pbx)], stdin=subprocess.DEVNULL,
-                            stdout=output, stderr=subprocess.STDOUT)
+    return standalone.start(standalone.default_home(), pbx, output)
 
 
 def wait_until_booted(pbx: AsteriskPbx, process: subprocess.Popen, timeout: float = START_SECONDS) -> bool:
     """Whether Asterisk has fully started within timeout (False if it stopped or is still starting)."""
-    deadline = time.monotonic() + timeout
-    while process.poll() is None and time.monotonic() < deadline:
-        try:
-            done = subprocess.run([asterisk_binary(), "-C", asterisk_conf(pbx), "-rx", "core waitfullybooted"],
-                                  capture_output=True, timeout=10)
-        except subprocess.TimeoutExpired:
-            continue
-        if done.returncode == 0:
-            return True
-        time.sleep(0.1)
-    return False
+    return standalone.wait_until_booted(standalone.default_home(), pbx, process, timeout)
 
 
 def start_phones(folder: Path, phones_port: int = PHONES_PORT) -> subprocess.Popen:
@@ -177,16 +103,10 @@ def start_phones(folder: Path, phones_port: int = PHONES_PORT) -> subprocess.Pop
     screen = (folder / "phones.log").open("w")
     try:
         return subprocess.Popen([sipp, "-sf", scenario, "-i", PHONES_HOST, "-p", str(phones_port),
-                                 "-mi", PHONES_HOST, "-mp", str(_free_udp_port(PHONES_HOST)), "-nostdin", "-aa"],
+                                 "-mi", PHONES_HOST, "-mp", str(free_port(PHONES_HOST)), "-nostdin", "-aa"],
                                 stdin=subprocess.DEVNULL, stdout=screen, stderr=subprocess.STDOUT)
     finally:
         screen.close()
-
-
-def _free_udp_port(host: str) -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.bind((host, 0))
-        return probe.getsockname()[1]
 
 
 def use_demo_asterisk(office: PbxSystem, pbx: AsteriskPbx) -> None:

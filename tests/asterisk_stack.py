@@ -15,32 +15,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from pbx.asterisk import AsteriskPbx, PhoneStandIn, add_main_includes
+from pbx.asterisk import AsteriskPbx, PhoneStandIn, standalone
+from pbx.asterisk.calls import free_port, udp_port_taken
 
-ASTERISK_HOME = Path(os.environ.get("NUMBERDESK_ASTERISK_HOME") or Path.home() / ".cache/numberdesk/asterisk")
-ASTERISK = ASTERISK_HOME / "sbin" / "asterisk"
+ASTERISK_HOME = standalone.default_home()
 SIPP = shutil.which("sipp")
 PBX_HOST = "127.0.0.1"
 START_SECONDS = 20
+# The mailbox a branch's calls nobody answers may go to.
+MAILBOXES = {"1001": "4242,Branch mailbox"}
 
 
 def asterisk_available() -> bool:
-    return os.access(ASTERISK, os.X_OK)
-
-
-def free_port(host: str, kind: int = socket.SOCK_DGRAM) -> int:
-    with socket.socket(socket.AF_INET, kind) as probe:
-        probe.bind((host, 0))
-        return probe.getsockname()[1]
-
-
-def udp_port_taken(host: str, port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        try:
-            probe.bind((host, port))
-        except OSError:
-            return True
-    return False
+    return os.access(standalone.binary(ASTERISK_HOME), os.X_OK)
 
 
 def wait_until(check, what: str, timeout: float = 10, every: float = 0.05):
@@ -61,58 +48,10 @@ class RunningAsterisk:
     started_in: float
 
     def cli(self, command: str) -> str:
-        return _cli(self.root, command).stdout
+        return standalone.cli(ASTERISK_HOME, self.pbx, command).stdout
 
     def log(self) -> str:
         return (self.root / "log" / "messages.log").read_text(errors="replace")
-
-
-def _cli(root: Path, command: str, timeout: float = 10) -> subprocess.CompletedProcess:
-    return subprocess.run([ASTERISK, "-C", root / "etc" / "asterisk.conf", "-rx", command],
-                          capture_output=True, text=True, timeout=timeout)
-
-
-def _phone_endpoints(phones: dict[str, PhoneStandIn]) -> str:
-    return "".join(
-        # No connected-line updates: a stand-in phone's dialogue has no room for the re-INVITE they bring.
-        f"[{name}]\ntype = endpoint\ncontext = phones\ndisallow = all\nallow = alaw,ulaw\naors = {name}\n"
-        f"direct_media = no\nsend_connected_line = no\n\n[{name}]\ntype = aor\ncontact = sip:{name}@{phone.address}\n\n"
-        for name, phone in phones.items())
-
-
-def _write_configuration(root: Path, pbx: AsteriskPbx, phones: dict[str, PhoneStandIn]) -> None:
-    folders = {name: root / name for name in ("etc", "lib", "run", "log", "spool", "cache", "agi")}
-    for folder in folders.values():
-        folder.mkdir(parents=True, exist_ok=True)
-    files = {
-        "asterisk.conf": (
-            "[directories]\n"
-            f"astetcdir => {folders['etc']}\nastmoddir => {ASTERISK_HOME}/lib/asterisk/modules\n"
-            f"astvarlibdir => {folders['lib']}\nastdbdir => {folders['lib']}\nastkeydir => {folders['lib']}\n"
-            # The installed data folder: its documentation/ is needed to start.
-            f"astdatadir => {ASTERISK_HOME}/var/lib/asterisk\nastagidir => {folders['agi']}\n"
-            f"astspooldir => {folders['spool']}\nastrundir => {folders['run']}\nastlogdir => {folders['log']}\n"
-            f"astcachedir => {folders['cache']}\nastsbindir => {ASTERISK_HOME}/sbin\n\n"
-            "[options]\ndocumentation_language = en_US\nhideconnect = yes\n"),
-        # Without the external MWI modules, which would take voicemail's place.
-        "modules.conf": ("[modules]\nautoload = yes\nnoload => res_mwi_external.so\n"
-                         "noload => res_ari_mailboxes.so\nnoload => res_stasis_mailbox.so\n"),
-        "logger.conf": "[general]\n\n[logfiles]\nmessages.log => notice,warning,error,verbose(3)\n",
-        "manager.conf": (
-            f"[general]\nenabled = yes\nbindaddr = {pbx.ami_host}\nport = {pbx.ami_port}\n\n"
-            f"[{pbx.ami_username}]\nsecret = {pbx.ami_secret}\ndeny = 0.0.0.0/0.0.0.0\n"
-            "permit = 127.0.0.1/255.255.255.255\nread = system\nwrite = system,config,command,reporting,originate\n"),
-        "pjsip.conf": (
-            f"[transport-udp]\ntype = transport\nprotocol = udp\nbind = {pbx.sip_host}:{pbx.sip_port}\n\n"
-            + _phone_endpoints(phones)),
-        "extensions.conf": "[general]\nstatic = yes\nwriteprotect = yes\n\n[phones]\n",
-        # Read by a module of res_pjsip's at every reload, which complains when it is missing.
-        "pjsip_wizard.conf": "",
-        "voicemail.conf": "[general]\nformat = wav\n\n[default]\n1001 => 4242,Branch mailbox\n",
-    }
-    for name, text in files.items():
-        (folders["etc"] / name).write_text(text)
-    add_main_includes(pbx)
 
 
 @contextmanager
@@ -124,25 +63,17 @@ def running_asterisk(root: Path, phones: dict[str, str]) -> Iterator[RunningAste
     pbx = AsteriskPbx(config_dir=root / "etc", ami_username="numberdesk", ami_secret=secrets.token_hex(8),
                       ami_port=free_port(PBX_HOST, socket.SOCK_STREAM), sip_host=PBX_HOST,
                       sip_port=free_port(PBX_HOST))
-    _write_configuration(root, pbx, stand_ins)
+    standalone.write_configuration(ASTERISK_HOME, pbx, {name: phone.address for name, phone in stand_ins.items()},
+                                   MAILBOXES)
     output = (root / "asterisk.out").open("w")
     started = time.monotonic()
-    process = subprocess.Popen([ASTERISK, "-f", "-n", "-C", root / "etc" / "asterisk.conf"],
-                               stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT)
+    process = standalone.start(ASTERISK_HOME, pbx, output)
     try:
-        wait_until(lambda: process.poll() is not None or _cli(root, "core waitfullybooted").returncode == 0,
-                   "Asterisk to start", timeout=START_SECONDS)
-        if process.poll() is not None:
-            raise AssertionError(f"Asterisk stopped at start: {(root / 'asterisk.out').read_text()[-2000:]}")
+        if not standalone.wait_until_booted(ASTERISK_HOME, pbx, process, START_SECONDS):
+            raise AssertionError(f"Asterisk did not start: {(root / 'asterisk.out').read_text()[-2000:]}")
         yield RunningAsterisk(pbx, root, stand_ins, time.monotonic() - started)
     finally:
-        if process.poll() is None:
-            _cli(root, "core stop now")
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        standalone.stop(ASTERISK_HOME, pbx, process)
         output.close()
 
 

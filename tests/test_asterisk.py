@@ -11,12 +11,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from asterisk_stack import SIPP, asterisk_available, free_port, running_asterisk, sipp_registrar, wait_until
+from asterisk_stack import SIPP, asterisk_available, running_asterisk, sipp_registrar, wait_until
 from conftest import installed
 from pbx.asterisk import (HUNT, IP, REGISTRATION, AsteriskPbx, Branch, OpenHours, PbxRefused, PbxUnreachable,
                           PhoneStandIn, Plan, Route, Trunk, apply_plan, calls_from_here, check_drift,
                           originate_test_call, ping, place_test_call, registration_status, remove_from_pbx,
                           render_plan)
+from pbx.asterisk.calls import free_port
 
 pytestmark = installed(asterisk_available() and SIPP is not None,
                        "Asterisk (scripts/install-asterisk builds it) or sipp (sip-tester)")

@@ -12,7 +12,7 @@ import subprocess
 import pytest
 from flask_migrate import upgrade
 
-from asterisk_stack import SIPP, asterisk_available, free_port, udp_port_taken, wait_until
+from asterisk_stack import SIPP, asterisk_available, wait_until
 from cli import cli
 from conftest import installed, make_app
 from demo import asterisk as demo_asterisk
@@ -22,6 +22,7 @@ from models.choices import NumberStatus, PbxKind
 from models.lifecycle import ACTIVE, ORDERED, apply_action
 from models.pbx import last_test_call
 from pbx.asterisk import ping
+from pbx.asterisk.calls import free_port, udp_port_taken
 from workflows import dispatch
 
 needs_asterisk = installed(asterisk_available() and SIPP is not None,

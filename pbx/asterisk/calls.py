@@ -61,7 +61,7 @@ def calls_from_here(trunk: Trunk) -> bool:
     carrier; otherwise originate_test_call makes the call."""
     try:
         ipaddress.IPv4Address(trunk.carrier_address)
-        _free_udp_port(trunk.carrier_address)
+        free_port(trunk.carrier_address)
     except (ValueError, OSError):
         return False
     return True
@@ -76,7 +76,7 @@ def place_test_call(pbx: AsteriskPbx, trunk: Trunk, did: str, *, phones: Sequenc
     sipp = _sipp_command()
     for address in [trunk.carrier_address] + [phone.host for phone in phones]:
         try:
-            _free_udp_port(address)
+            free_port(address)
         except OSError:
             raise PbxError(f"a test call is sent from {address}, which is not an address of this machine") from None
     with tempfile.TemporaryDirectory(prefix="numberdesk-call-") as folder:
@@ -180,13 +180,15 @@ def _routes(session, context: str, did: str) -> bool:
     return not any("no existence" in line for line in session.command(f"dialplan show {did}@{context}"))
 
 
-def _free_udp_port(host: str) -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+def free_port(host: str, kind: int = socket.SOCK_DGRAM) -> int:
+    """A port free at host (UDP unless kind says otherwise), as the system hands one out."""
+    with socket.socket(socket.AF_INET, kind) as probe:
         probe.bind((host, 0))
         return probe.getsockname()[1]
 
 
-def _udp_port_taken(host: str, port: int) -> bool:
+def udp_port_taken(host: str, port: int) -> bool:
+    """Whether something already has the UDP port at host (a sipp that has started, say)."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
         try:
             probe.bind((host, port))
@@ -199,7 +201,7 @@ def _sipp(sipp: str, files: Path, scenario: str, host: str, port: int, seconds: 
     """sipp playing one call of the scenario from host:port, its files named files.xml, .log and .errors."""
     files.with_suffix(".xml").write_text(scenario)
     return [sipp, "-sf", str(files.with_suffix(".xml")), "-i", host, "-p", str(port), "-mi", host,
-            "-mp", str(_free_udp_port(host)), "-m", "1", "-nostdin", "-timeout", f"{math.ceil(seconds)}s",
+            "-mp", str(free_port(host)), "-m", "1", "-nostdin", "-timeout", f"{math.ceil(seconds)}s",
             "-trace_msg", "-message_file", str(files.with_suffix(".log")),
             "-trace_err", "-error_file", str(files.with_suffix(".errors"))]
 
@@ -210,7 +212,7 @@ def _start_phone(sipp: str, files: Path, phone: PhoneStandIn, timeout: float) ->
     process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + PHONE_START_SECONDS
-    while not _udp_port_taken(phone.host, phone.port):
+    while not udp_port_taken(phone.host, phone.port):
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             errors = process.communicate()[1].strip()
@@ -221,7 +223,7 @@ def _start_phone(sipp: str, files: Path, phone: PhoneStandIn, timeout: float) ->
 
 def _call(sipp: str, files: Path, pbx: AsteriskPbx, source: str, did: str,
           timeout: float) -> subprocess.CompletedProcess:
-    command = _sipp(sipp, files, caller_scenario(), source, _free_udp_port(source), timeout)
+    command = _sipp(sipp, files, caller_scenario(), source, free_port(source), timeout)
     command += ["-s", did, "-recv_timeout", str(math.ceil(timeout * 1000)), f"{pbx.sip_host}:{pbx.sip_port}"]
     try:
         return subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True,
