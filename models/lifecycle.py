@@ -5,12 +5,12 @@ all read TRANSITIONS; nothing else decides what may happen to a request.
 """
 import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Callable
 
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import access, payloads, pbx, pbx_checks, protocol
+from . import access, deadlines, payloads, pbx, pbx_checks, protocol
 from .choices import Holder, NumberStatus, NumberType, PbxKind, Role
 from .db import db
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -322,6 +322,9 @@ def apply_action(request: NumberRequest, action: str, user: User | None, payload
     target = transition.target[cleaned[transition.branch_on]] if transition.branch_on else transition.target
     request.state = target
     request.state_changed_at = utcnow()
+    with db.session.no_autoflush:  # the flush below is the one that checks the request's version
+        request.due_at = deadlines.due_on_entering(request.department, from_state, target, request.state_changed_at,
+                                                   request.due_at)
     # A machine step is now due: the mark is committed with the decision, so nothing decided is lost, and the
     # dispatcher (workflows/dispatcher.py) hands it to Prefect outside the web request.
     request.dispatch_pending = STATES[target].machine_step is not None
@@ -390,14 +393,62 @@ def _lookup(model, value, name: str, errors: dict):
     return found
 
 
+# The guards of task transitions as SQL conditions on NumberRequest, for `user`: a page of tasks is filtered in the
+# database. Each one refuses exactly what its guard refuses (tests/test_inbox.py compares them).
+def _not_own_request_sql(user: User):
+    return db.and_(NumberRequest.created_by_id != user.id,
+                   db.or_(NumberRequest.submitted_by_id.is_(None), NumberRequest.submitted_by_id != user.id))
+
+
+def _last_escalation_by():
+    return (db.select(AuditEvent.actor_id)
+            .where(AuditEvent.request_id == NumberRequest.id, AuditEvent.action == "escalate_risk")
+            .order_by(AuditEvent.id.desc()).limit(1).correlate(NumberRequest).scalar_subquery())
+
+
+GUARD_CONDITIONS: dict[Callable, Callable] = {
+    _creator_only: lambda user: NumberRequest.created_by_id == user.id,
+    _not_own_request: _not_own_request_sql,
+    _not_own_request_nor_budget: lambda user: db.and_(
+        db.or_(NumberRequest.approved_by_id.is_(None), NumberRequest.approved_by_id != user.id),
+        _not_own_request_sql(user)),
+    _not_own_request_nor_escalated: lambda user: db.and_(
+        db.func.coalesce(_last_escalation_by(), 0) != user.id, _not_own_request_sql(user)),
+    pbx.pbx_calls_by_itself: lambda user: NumberRequest.pbx_id.in_(
+        db.select(PbxSystem.id).where(PbxSystem.kind == PbxKind.ASTERISK)),
+}
+
+
+def task_transitions(user: User) -> list[Transition]:
+    """The transitions that make a waiting request this user's task, by their roles."""
+    return [t for t in TRANSITIONS.values() if t.is_task and not t.is_machine and user.has_role(*t.actor)]
+
+
+def task_query(user: User, *, department_id: int | None = None, stage: str | None = None,
+               overdue: bool | None = None, now: datetime | None = None):
+    """The requests waiting for something this user may do, soonest due first (those without a deadline last),
+    as one query; narrowed to a branch, a stage (models.deadlines.STAGES), or those (not) overdue at `now`."""
+    conditions = [db.and_(NumberRequest.state == t.source, *([GUARD_CONDITIONS[t.guard](user)] if t.guard else []))
+                  for t in task_transitions(user)]
+    query = access.visible_requests(user).where(db.or_(db.false(), *conditions))
+    if department_id is not None:
+        query = query.where(NumberRequest.department_id == department_id)
+    if stage is not None:
+        query = query.where(NumberRequest.state.in_(deadlines.STAGES[stage].states))
+    if overdue is not None:
+        query = query.where(deadlines.overdue_condition(now) if overdue else ~deadlines.overdue_condition(now))
+    return query.order_by(NumberRequest.due_at.is_(None), NumberRequest.due_at, NumberRequest.state_changed_at,
+                          NumberRequest.id)
+
+
 def tasks_for(user: User) -> list[NumberRequest]:
-    """Requests waiting for something this user may do, oldest first."""
-    states = {t.source for t in TRANSITIONS.values()
-              if t.is_task and not t.is_machine and user.has_role(*t.actor)}
-    waiting = db.session.scalars(access.visible_requests(user).where(NumberRequest.state.in_(states))
-                                 .order_by(NumberRequest.state_changed_at, NumberRequest.id))
-    return [r for r in waiting
-            if any(t.is_task for t in allowed_transitions(r, user))]
+    """Requests waiting for something this user may do, soonest due first."""
+    return list(db.session.scalars(task_query(user)))
+
+
+def task_actions(request: NumberRequest, user: User) -> list[str]:
+    """What this user may do on a request of their tasks (cancelling aside)."""
+    return [t.action for t in allowed_transitions(request, user) if t.is_task]
 
 
 def machine_requests() -> list[NumberRequest]:

@@ -27,6 +27,8 @@ class Department(db.Model):
     city_ru: Mapped[str] = mapped_column(String(80), default="", server_default="")
     address_ru: Mapped[str] = mapped_column(String(250), default="", server_default="")
     time_zone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow")
+    # Whose production calendar counts its business days (ISO 3166 code; models/deadlines.py).
+    country: Mapped[str] = mapped_column(String(2), default="RU", server_default="RU")
     cost_centre: Mapped[str] = mapped_column(String(32), unique=True)
     monthly_call_load: Mapped[int] = mapped_column(default=0)
     ring_group: Mapped[str] = mapped_column(String(64), default="")

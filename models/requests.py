@@ -32,6 +32,8 @@ class NumberRequest(db.Model):
     signed_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     state_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the stage it waits in is due (models/deadlines.py); None in a state without a deadline.
+    due_at: Mapped[datetime | None] = mapped_column(index=True)
     # Set with the decision that makes a machine step due; cleared when the dispatcher hands the step to Prefect.
     # dispatch_attempts counts the hand-overs that failed and the sweeper's re-drives.
     dispatch_pending: Mapped[bool] = mapped_column(default=False)

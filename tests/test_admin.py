@@ -118,7 +118,7 @@ def admin_urls(app):
 
 def test_non_admin_gets_403_everywhere(app):
     urls = admin_urls(app)
-    assert len(urls) == 16
+    assert len(urls) == 17
     clerk = login(app, "clerk@example.com", CLERK_PASSWORD)
     for url in urls:
         assert clerk.get(url).status_code == 403, url

@@ -21,6 +21,7 @@ bp.add_url_rule("/pbx/<int:item_id>/edit", "pbx_edit", views.pbx_edit, methods=[
 bp.add_url_rule("/users/", "users", views.users, methods=["GET"])
 bp.add_url_rule("/users/new", "user_new", views.user_new, methods=["GET", "POST"])
 bp.add_url_rule("/users/<int:item_id>/edit", "user_edit", views.user_edit, methods=["GET", "POST"])
+bp.add_url_rule("/deadlines", "deadlines", views.deadlines_page, methods=["GET", "POST"])
 
 audit_log_bp = Blueprint("audit_log", __name__, url_prefix="/admin/audit")
 audit_log_bp.add_url_rule("/", "index", audit_log.index, methods=["GET"])

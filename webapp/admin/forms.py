@@ -22,7 +22,7 @@ from wtforms.validators import (Email, InputRequired, Length, NumberRange, Optio
                                 ValidationError)
 from wtforms.widgets import CheckboxInput
 
-from models import Carrier, Department, InvalidInput, PbxSystem, User, db
+from models import Carrier, Department, InvalidInput, PbxSystem, User, db, deadlines
 from models.choices import BillingIncrement, CarrierAdapter, Language, PbxKind, RingStrategy, Role
 from models.pbx import check_call_distribution
 from models.time_zones import accounting_time_zone, check_time_zone
@@ -156,6 +156,10 @@ class DepartmentForm(AdminForm):
     time_zone = StringField(lazy_gettext("Time zone"), default="Europe/Moscow", filters=[strip],
                             validators=[InputRequired(), Length(max=64)],
                             description=lazy_gettext("An IANA name such as Europe/Moscow or Asia/Yekaterinburg."))
+    country = StringField(lazy_gettext("Country"), default=deadlines.DEFAULT_COUNTRY, filters=[strip_upper],
+                          validators=[Optional(), Length(max=2)],
+                          description=lazy_gettext("Its two-letter code (RU): whose calendar of working days and "
+                                                   "holidays counts the branch's deadlines."))
     cost_centre = StringField(lazy_gettext("Cost centre"), filters=[strip],
                               validators=[InputRequired(), Length(max=32)])
     monthly_call_load = IntegerField(lazy_gettext("Monthly call load"), default=0,
@@ -238,6 +242,11 @@ class DepartmentForm(AdminForm):
         except ValueError:
             raise ValidationError(gettext("Unknown time zone; use an IANA name such as Europe/Moscow.")) from None
 
+    def validate_country(self, field):
+        field.data = field.data or deadlines.DEFAULT_COUNTRY
+        if field.data not in deadlines.supported_countries():
+            raise ValidationError(gettext("No calendar is known for this country; use a code such as RU."))
+
     def load(self, item: Department) -> None:
         self.name.data = item.name
         self.name_ru.data = item.name_ru
@@ -246,6 +255,7 @@ class DepartmentForm(AdminForm):
         self.address.data = item.address
         self.address_ru.data = item.address_ru
         self.time_zone.data = item.time_zone
+        self.country.data = item.country
         self.cost_centre.data = item.cost_centre
         self.monthly_call_load.data = item.monthly_call_load
         self.ring_group.data = item.ring_group
@@ -264,6 +274,7 @@ class DepartmentForm(AdminForm):
         item.address = self.address.data or ""
         item.address_ru = self.address_ru.data or ""
         item.time_zone = self.time_zone.data
+        item.country = self.country.data or deadlines.DEFAULT_COUNTRY
         item.cost_centre = self.cost_centre.data
         item.monthly_call_load = self.monthly_call_load.data
         item.ring_group = self.ring_group.data or ""
@@ -632,3 +643,41 @@ class UserForm(AdminForm):
         item.is_active_user = self.active.data
         if self.password.data:
             item.set_password(self.password.data)
+
+
+# --- deadlines -----------------------------------------------------------------------------------
+
+STAGE_LABELS = {
+    deadlines.APPROVAL: lazy_gettext("Approval (and a project lead's acceptance of the carrier's terms)"),
+    deadlines.LEGAL_REVIEW: lazy_gettext("Legal review (and the lawyer's answers to the carrier)"),
+    deadlines.SIGNATURE: lazy_gettext("Signature"),
+    deadlines.CARRIER_ORDER: lazy_gettext("Carrier order (until the carrier assigns the numbers)"),
+    deadlines.ATTACHMENT: lazy_gettext("PBX attachment"),
+    deadlines.VERIFICATION: lazy_gettext("Verification (the test call)"),
+}
+
+
+def stage_days(stage: str) -> IntegerField:
+    return IntegerField(STAGE_LABELS[stage], validators=[InputRequired(), NumberRange(min=deadlines.MIN_DAYS,
+                                                                                      max=deadlines.MAX_DAYS)],
+                        description=lazy_gettext("Business days; %(days)s by default.",
+                                                 days=deadlines.STAGES[stage].default_days))
+
+
+class DeadlinesForm(FlaskForm):
+    """Each stage's business days, one field per stage, named after it."""
+
+    approval = stage_days(deadlines.APPROVAL)
+    legal_review = stage_days(deadlines.LEGAL_REVIEW)
+    signature = stage_days(deadlines.SIGNATURE)
+    carrier_order = stage_days(deadlines.CARRIER_ORDER)
+    attachment = stage_days(deadlines.ATTACHMENT)
+    verification = stage_days(deadlines.VERIFICATION)
+    submit = SubmitField(lazy_gettext("Save"))
+
+    def load(self, days: dict[str, int]) -> None:
+        for name, value in days.items():
+            self[name].data = value
+
+    def days(self) -> dict[str, int]:
+        return {name: self[name].data for name in deadlines.STAGES}

@@ -16,14 +16,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from models import Carrier, Department, InvalidInput, NumberRequest, PbxSystem, Tariff, User, access, db
-from models import audit_trail
+from models import audit_trail, deadlines
 from models.choices import BillingIncrement, PbxKind, Role
 from models.lifecycle import STATES
 
 from ..core.access_rules import roles, rule
 from ..core.helpers import branch_text, choice_sets, localised, short_date
 from ..core.labels import domain_text
-from .forms import AdminForm, CarrierForm, DepartmentForm, PbxSystemForm, TariffForm, UserForm
+from .forms import AdminForm, CarrierForm, DeadlinesForm, DepartmentForm, PbxSystemForm, TariffForm, UserForm
 
 ADMINS = roles(Role.ADMIN)  # every admin page's rule
 
@@ -311,3 +311,18 @@ def user_new():
 @rule(ADMINS)
 def user_edit(item_id: int):
     return form_page(USERS, get_or_404(User, item_id))
+
+
+@rule(ADMINS)
+def deadlines_page():
+    """Each stage's business days; a change applies to the stages requests enter from then on."""
+    form = DeadlinesForm()
+    if not form.is_submitted():
+        form.load(deadlines.business_days())
+    if form.validate_on_submit():
+        changed = deadlines.set_business_days(current_user, form.days())
+        db.session.commit()
+        flash(gettext("Deadlines saved.") if changed else gettext("Nothing changed."), "success")
+        return redirect(url_for("admin.deadlines"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("admin/deadlines.html", form=form), status

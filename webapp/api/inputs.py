@@ -19,6 +19,7 @@ from models.carrier_text import parse_month
 from models.choices import Holder, NumberStatus, NumberType, TrunkType
 from models.limits import (MAX_CLAUSE, MAX_CLAUSES, MAX_COMMENT, MAX_ID, MAX_PURPOSE, MAX_QUANTITY,
                            MAX_TRUNK_SETTING, MAX_WORDING, MIN_QUANTITY)
+from models.deadlines import STAGES
 from models.lifecycle import STATES
 from models.pbx import ATTACHMENT_CHECKLIST
 
@@ -203,6 +204,12 @@ class Paging(Query):
 
 class RequestFilter(Paging):
     state: choice(STATES) | None = None
+
+
+class TaskFilter(Paging):
+    department: RecordId | None = Field(None, description="Only this branch's tasks")
+    stage: choice(STAGES) | None = Field(None, description="Only the tasks of this stage")
+    overdue: bool | None = Field(None, description="true: only the tasks past their due time")
 
 
 class NumberFilter(Paging):

@@ -220,6 +220,17 @@ class Request(Answer):
     allowed_actions: list[choice(sorted(HUMAN_ACTIONS))]
 
 
+class Task(Answer):
+    """A request waiting for the caller, with what they may do and when it is due."""
+
+    request_id: int
+    reference: str
+    actions: list[choice(sorted(HUMAN_ACTIONS))]
+    due_at: UtcDateTime | None = Field(description="The end of the stage's last business day; null for a state "
+                                                   "without a deadline")
+    overdue: bool
+
+
 class DepartmentExpenses(Answer):
     department_id: int
     name: str

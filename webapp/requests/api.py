@@ -1,9 +1,10 @@
 """The JSON API's requests, and what a request is opened with: branches, carriers and PBX systems."""
 from flask import g
 
-from models import Carrier, Department, NumberRequest, PbxSystem, access, db, payloads, pbx, protocol
+from models import Carrier, Department, NumberRequest, PbxSystem, access, db, deadlines, payloads, pbx, protocol
 from models.choices import Role
-from models.lifecycle import HUMAN_ACTIONS, STATES, TRANSITIONS, allowed_actions
+from models.lifecycle import HUMAN_ACTIONS, STATES, TRANSITIONS, allowed_actions, task_actions, task_query
+from models.organisation import utcnow
 
 from ..api import inputs, schemas
 from ..api.operations import Reply, Variant, body, operation, page_of, page_reply, query
@@ -99,6 +100,21 @@ def list_requests():
     if state:
         select = select.where(NumberRequest.state == state)
     return page_of(select, request_data)
+
+
+@rule(SIGNED_IN)
+@operation("The requests waiting for you, soonest due first", query=inputs.TaskFilter,
+           description="What `GET /` shows as My tasks: the requests in a state where you may act on them, with "
+                       "the actions you may take and their due time (the end of the stage's last business day in "
+                       "the branch's calendar).",
+           replies=[page_reply(schemas.Task, "One page of tasks")])
+def tasks():
+    asked = query()
+    now = utcnow()
+    select = task_query(g.api_user, department_id=asked.department, stage=asked.stage, overdue=asked.overdue, now=now)
+    return page_of(select, lambda r: {"request_id": r.id, "reference": r.reference,
+                                      "actions": task_actions(r, g.api_user), "due_at": r.due_at,
+                                      "overdue": deadlines.is_overdue(r.due_at, now)})
 
 
 @rule(SIGNED_IN)

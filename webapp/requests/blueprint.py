@@ -21,6 +21,7 @@ def register_api(api_bp: Blueprint) -> None:
     api_bp.add_url_rule("/departments", "departments", api.departments, methods=["GET"])
     api_bp.add_url_rule("/carriers", "carriers", api.carriers, methods=["GET"])
     api_bp.add_url_rule("/pbx", "pbx_systems", api.pbx_systems, methods=["GET"])
+    api_bp.add_url_rule("/tasks", "tasks", api.tasks, methods=["GET"])
     api_bp.add_url_rule("/requests", "create_request", api.create_request, methods=["POST"])
     api_bp.add_url_rule("/requests", "list_requests", api.list_requests, methods=["GET"])
     api_bp.add_url_rule("/requests/<int:request_id>", "get_request", api.get_request, methods=["GET"])

@@ -1,11 +1,15 @@
 """People's pages for number requests: my tasks, the list, one request, a new request."""
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 
-from models import Carrier, Department, DomainError, NotFound, NumberRequest, PbxSystem, access, comparison, db, pbx
+from sqlalchemy.orm import joinedload
+
+from models import (Carrier, Department, DomainError, NotFound, NumberRequest, PbxSystem, access, comparison, db,
+                    deadlines, pbx)
 from models.choices import Role
-from models.lifecycle import CARRIER_REFUSED, DRAFT, STATES, SUBMITTED, allowed_transitions, tasks_for
+from models.lifecycle import CARRIER_REFUSED, DRAFT, STATES, SUBMITTED, allowed_transitions, task_query
+from models.organisation import utcnow
 
 from ..core.access_rules import SIGNED_IN, roles, rule
 from ..core.helpers import branch_text, localised
@@ -14,9 +18,36 @@ from . import service
 from .forms import RequestForm, action_form
 
 
+# The stages "My tasks" filters by, in the page's language.
+STAGE_LABELS = {
+    deadlines.APPROVAL: lazy_gettext("Approval"),
+    deadlines.LEGAL_REVIEW: lazy_gettext("Legal review"),
+    deadlines.SIGNATURE: lazy_gettext("Signature"),
+    deadlines.CARRIER_ORDER: lazy_gettext("Carrier order"),
+    deadlines.ATTACHMENT: lazy_gettext("PBX attachment"),
+    deadlines.VERIFICATION: lazy_gettext("Verification"),
+}
+
+
 @rule(SIGNED_IN)
 def tasks():
-    return render_template("tasks.html", tasks=tasks_for(current_user))
+    """The requests waiting for me, one page at a time, soonest due first; filtered in the database."""
+    department_id = request.args.get("department", type=int)
+    stage = request.args.get("stage", "")
+    stage = stage if stage in deadlines.STAGES else ""
+    overdue = request.args.get("overdue") == "1"
+    now = utcnow()
+    query = task_query(current_user, department_id=department_id, stage=stage or None,
+                       overdue=overdue or None, now=now)
+    page = db.paginate(query.options(joinedload(NumberRequest.department), joinedload(NumberRequest.carrier)),
+                       per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    # The branches something waits for me in.
+    waiting_in = task_query(current_user).order_by(None).with_only_columns(NumberRequest.department_id).distinct()
+    departments = db.session.scalars(db.select(Department).where(Department.id.in_(waiting_in))
+                                     .order_by(Department.name)).all()
+    return render_template("tasks.html", page=page, now=now, is_overdue=deadlines.is_overdue,
+                           department_id=department_id, stage=stage, overdue=overdue, departments=departments,
+                           stage_labels=STAGE_LABELS)
 
 
 @rule(SIGNED_IN)
@@ -110,7 +141,8 @@ COMPARING_STATES = (DRAFT, SUBMITTED, CARRIER_REFUSED)
 def detail_page(number_request: NumberRequest, action_forms: list, status: int = 200):
     shown = comparison.for_request(number_request) if number_request.state in COMPARING_STATES else {}
     return render_template("request_detail.html", r=number_request, action_forms=action_forms,
-                           verification=pbx.latest_verification(number_request), **shown), status
+                           verification=pbx.latest_verification(number_request),
+                           overdue=deadlines.is_overdue(number_request.due_at, utcnow()), **shown), status
 
 
 @rule(SIGNED_IN)
