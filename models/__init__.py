@@ -13,6 +13,8 @@ from .protocol import AcceptedRisk
 from .pbx import TestCall
 # Chains every audit event flushed, wherever it was added.
 from .audit_trail import AuditChainHead
+# Queues the e-mails every change of a request's state calls for, wherever it was flushed.
+from . import notifications  # noqa: F401
 
 __all__ = [
     "ApiToken", "AuditEvent", "Carrier", "CarrierOrder", "Conflict", "Department", "DisagreementItem", "Document",

@@ -34,6 +34,8 @@ class Carrier(db.Model):
     language: Mapped[str] = mapped_column(String(2), default=Language.EN)
     currency: Mapped[str] = mapped_column(String(3), default="RUB")
     adapter: Mapped[str] = mapped_column(String(32), default=CarrierAdapter.MANUAL)
+    # Where the carrier order letter is e-mailed (models.outbox.queue_carrier_order); empty: it is not.
+    order_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
     # Standard contract terms. None for notice days means prices may change without notice.
     price_change_notice_days: Mapped[int | None]
     invoice_dispute_days: Mapped[int] = mapped_column(default=0)

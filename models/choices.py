@@ -209,3 +209,15 @@ class InvoiceItem(ChoiceSet):
     ONE_TIME = "one_time"
     CHOICES = ((RENTAL, "Monthly rental"), (ONE_TIME, "One-time fee"))
     RUSSIAN = {RENTAL: "Ежемесячная абонентская плата", ONE_TIME: "Единовременная плата"}
+
+
+class MailPreference(ChoiceSet):
+    """When a person is e-mailed about their tasks and their requests (models/notifications.py)."""
+
+    IMMEDIATELY = "immediately"
+    DIGEST = "digest"
+    OFF = "off"
+    CHOICES = ((IMMEDIATELY, "Immediately, one e-mail per task or decision"),
+               (DIGEST, "Once a day, in a digest"), (OFF, "Never"))
+    RUSSIAN = {IMMEDIATELY: "Сразу, по письму на каждую задачу или решение",
+               DIGEST: "Раз в день, одной сводкой", OFF: "Никогда"}

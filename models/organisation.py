@@ -8,7 +8,7 @@ from sqlalchemy import Column, ForeignKey, Index, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .choices import RingStrategy, Role
+from .choices import MailPreference, RingStrategy, Role
 from .db import db
 from .errors import InvalidInput
 
@@ -82,6 +82,9 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
     # "en" or "ru" for the pages and e-mails; None follows the browser's preference.
     language: Mapped[str | None] = mapped_column(String(2))
+    # Whether they are e-mailed about new tasks and decisions at once, in a daily digest, or not at all.
+    mail_preference: Mapped[str] = mapped_column(String(16), default=MailPreference.IMMEDIATELY,
+                                                 server_default=MailPreference.IMMEDIATELY)
 
     departments: Mapped[list[Department]] = relationship(secondary=user_department, order_by=Department.name)
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", cascade="all, delete-orphan")

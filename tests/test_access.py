@@ -11,6 +11,7 @@ from flask import Flask, url_for
 from contract_templates import convert
 from models import (BillingImport, Carrier, Department, DisagreementItem, ExpenseReport, NumberRequest, PbxSystem,
                     Tariff, TemplateVersion, User, db)
+from models.outbox import OutgoingMail
 from webapp.core.access_rules import endpoints_without_rule, install, is_api, rule_for
 from demo import DEMO_PASSWORD
 
@@ -87,7 +88,7 @@ def _matrix_records(people) -> dict:
         "import_id": db.session.scalar(db.select(BillingImport.id).limit(1)),
         "carrier_id": db.session.scalar(db.select(Carrier.id).filter_by(name="VolgaLink")),
         "pbx_id": db.session.scalar(db.select(PbxSystem.id).filter_by(name="Office Asterisk")),
-        "token_id": 1,
+        "token_id": 1, "mail_id": db.session.scalar(db.select(db.func.min(OutgoingMail.id))),
     }
 
 

@@ -214,11 +214,14 @@ def test_carrier_create_and_edit(app, admin):
 
     response = admin.post(f"/admin/carriers/{carrier.id}/edit", data=carrier_form(
         price_change_notice_days="30", invoice_dispute_days="10", daily_penalty_percent="0",
-        penalty_cap="10000.50", accepts_disagreement_protocol="y"))
+        penalty_cap="10000.50", accepts_disagreement_protocol="y", order_email=" Orders@TatTelecom.example "))
     assert response.status_code == 302
     carrier = one(app, Carrier, id=carrier.id)
     assert carrier.penalty_cap == Decimal("10000.50") and isinstance(carrier.penalty_cap, Decimal)
     assert carrier.risky_terms() == []
+    assert carrier.order_email == "orders@tattelecom.example"
+    bad = admin.post(f"/admin/carriers/{carrier.id}/edit", data=carrier_form(order_email="not an address"))
+    assert bad.status_code == 422 and one(app, Carrier, id=carrier.id).order_email == "orders@tattelecom.example"
 
     response = admin.post("/admin/carriers/new", data=carrier_form(currency="rubles", penalty_cap="NaN"))
     assert response.status_code == 422

@@ -26,6 +26,7 @@ from .costs import blueprint as costs_urls
 from .doc_templates import blueprint as doc_templates_urls
 from .documents import blueprint as documents_urls
 from .numbers import blueprint as numbers_urls
+from .outbox import blueprint as outbox_urls
 from .pbx import blueprint as pbx_urls
 from .requests import blueprint as requests_urls
 from .terms import blueprint as terms_urls
@@ -106,6 +107,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(terms_urls.bp)
     app.register_blueprint(admin_urls.bp)
     app.register_blueprint(admin_urls.audit_log_bp)
+    app.register_blueprint(outbox_urls.bp)
 
     # The JSON API: one blueprint, made for this app, and each feature adds its own routes to it.
     api_bp = create_api_blueprint()

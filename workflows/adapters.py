@@ -9,11 +9,12 @@ from datetime import date
 
 from models import InvalidInput, NumberRequest, PhoneNumber, TestCall, db
 from models.choices import CarrierAdapter, DocumentKind, PbxKind
+from models.notifications import queue_carrier_order
 from models.secrets import SecretsKeyError
 from pbx.asterisk import (HUNT, AsteriskPbx, PbxError, PbxUnreachable, PhoneStandIn, Plan, calls_from_here,
                           originate_test_call, ping, place_test_call)
 
-from .documents import build_context, store_document
+from .documents import build_context, company, store_document
 from .pbx_plan import asterisk_pbx, plan_for, provision
 
 # A test call waits this long beyond the ring group's ring time for the fallback to answer.
@@ -26,11 +27,13 @@ class PbxStepFailed(Exception):
 
 
 class ManualCarrier:
-    """Orders by letter: renders the order letter; a person records the carrier's answer."""
+    """Orders by letter: renders the order letter and e-mails it, as PDF, to the carrier's order address (through
+    the outbox, committed with the step); a person records the carrier's answer."""
 
     def place_order(self, request: NumberRequest, idempotency_key: str, made_by: str) -> str:
         """Place the order and return the carrier's reference for it (none for a letter)."""
-        store_document(request, DocumentKind.ORDER_LETTER, build_context(request, date.today()), made_by)
+        letter = store_document(request, DocumentKind.ORDER_LETTER, build_context(request, date.today()), made_by)
+        queue_carrier_order(request, letter, company().name.get(request.carrier.language))
         return ""
 
 

@@ -17,8 +17,10 @@ from models import BillingImport, NumberRequest, TestCall, db
 from models.choices import ImportStatus
 from models.lifecycle import STATES, machine_requests
 from models.organisation import utcnow
+from models.outbox import OutgoingMail, mail_server_configured
 
 from .costs import import_billing_file
+from .mail import MailNotSent, send_due_mails, send_mail
 from .steps import STEPS, run_test_call
 
 DEPLOYMENT = "numberdesk"
@@ -40,7 +42,8 @@ def dispatch(request: NumberRequest) -> None:
     """Start the machine step for the request's state, if it has one. Call after committing the decision.
 
     In `prefect` mode the committed dispatch-pending mark is all it takes: the dispatcher picks it up within
-    a second, and the web request never waits on Prefect.
+    a second, and the web request never waits on Prefect. In `inline` mode the steps run here, and then the mails
+    the decision and the steps queued are sent.
     """
     if mode() != "inline":
         return
@@ -50,7 +53,8 @@ def dispatch(request: NumberRequest) -> None:
         STEPS[step](request.id)
         db.session.refresh(request)
         if request.state == before:
-            return
+            break
+    send_due_mails()  # what the decision and its steps queued
 
 
 def sweep_stuck_requests() -> list[int]:
@@ -125,3 +129,23 @@ def dispatch_test_call(test_call: TestCall) -> None:
 def sweep_test_calls() -> list[int]:
     """Mark due again the test calls asked for that were never placed (their run crashed or never came)."""
     return redrive(TestCall, TestCall.passed.is_(None), TestCall.requested_at, dispatch_test_call)
+
+
+def dispatch_mail(mail: OutgoingMail) -> None:
+    """Send a mail marked due (models.outbox.send_again). Call after the commit: in `prefect` mode the dispatcher
+    hands it over; in `inline` mode it is sent here, and a failure stays on the mail."""
+    if mode() == "inline":
+        try:
+            send_mail(mail.id)
+        except MailNotSent:
+            pass  # recorded on the mail, shown in the outbox
+        db.session.refresh(mail)
+
+
+def sweep_outbox() -> list[int]:
+    """Mark due again the mails still unsent some time after their last try (or after they were queued), while a
+    mail server is configured; without one they wait in the outbox."""
+    if not mail_server_configured():
+        return []
+    return redrive(OutgoingMail, OutgoingMail.sent_at.is_(None),
+                   db.func.coalesce(OutgoingMail.last_attempt_at, OutgoingMail.created_at), dispatch_mail)

@@ -20,9 +20,11 @@ from typing import Callable, Iterator
 from models import BillingImport, NumberRequest, TestCall, db, standalone_app
 from models.choices import ImportStatus
 from models.lifecycle import STATES
+from models.outbox import OutgoingMail, mail_server_configured
 from models.pbx_checks import PbxCheck
 
 from .dispatch import DEPLOYMENT, FLOW_NAMES, IMPORT_FLOW, TEST_CALL_FLOW
+from .mail import MAIL_FLOW
 from .pbx_checks import PBX_CHECK_FLOW
 
 log = logging.getLogger(__name__)
@@ -42,7 +44,7 @@ class Handover:
     `state` and `version` (requests) or `attempts` (imports, test calls) are what the record held when it was
     read: the claim and the release only touch it if it is still so.
     """
-    kind: str  # "request", "import", "test_call" or "pbx_check"
+    kind: str  # "request", "import", "test_call", "pbx_check" or "mail"
     record_id: int
     deployment: str
     parameters: dict
@@ -80,6 +82,11 @@ def due_handovers(limit: int = BATCH) -> list[Handover]:
     pbx_checks = db.session.execute(
         db.select(PbxCheck.id, PbxCheck.dispatch_attempts).where(PbxCheck.dispatch_pending, PbxCheck.done_at.is_(None))
         .order_by(PbxCheck.requested_at).limit(limit)).all()
+    # Without a mail server the mails wait in the outbox, still marked, for a worker that has one.
+    mails = db.session.execute(
+        db.select(OutgoingMail.id, OutgoingMail.dispatch_attempts)
+        .where(OutgoingMail.dispatch_pending, OutgoingMail.sent_at.is_(None))
+        .order_by(OutgoingMail.id).limit(limit)).all() if mail_server_configured() else []
     db.session.commit()  # no transaction stays open while Prefect is called
     # The request's version moves on with every change written through the ORM (a decision, the sweeper's
     # re-drive) but not with the claim or the release below: retrying a failed hand-over reuses its key, so a
@@ -97,7 +104,10 @@ def due_handovers(limit: int = BATCH) -> list[Handover]:
         for test_call_id, attempts in test_calls] + [
         Handover("pbx_check", check_id, f"{PBX_CHECK_FLOW}/{DEPLOYMENT}", {"check_id": check_id},
                  f"pbx-check-{check_id}-a{attempts}", attempts=attempts)
-        for check_id, attempts in pbx_checks]
+        for check_id, attempts in pbx_checks] + [
+        Handover("mail", mail_id, f"{MAIL_FLOW}/{DEPLOYMENT}", {"mail_id": mail_id}, f"mail-{mail_id}-a{attempts}",
+                 attempts=attempts)
+        for mail_id, attempts in mails]
 
 
 def _still_as_read(handover: Handover):
@@ -108,6 +118,8 @@ def _still_as_read(handover: Handover):
         return (TestCall, db.and_(TestCall.id == handover.record_id, TestCall.passed.is_(None)))
     if handover.kind == "pbx_check":
         return (PbxCheck, db.and_(PbxCheck.id == handover.record_id, PbxCheck.done_at.is_(None)))
+    if handover.kind == "mail":
+        return (OutgoingMail, db.and_(OutgoingMail.id == handover.record_id, OutgoingMail.sent_at.is_(None)))
     return (BillingImport, db.and_(BillingImport.id == handover.record_id,
                                    BillingImport.status == ImportStatus.PENDING))
 

@@ -1,7 +1,9 @@
 """Prefect flows: each wraps one machine step with retries, a timeout and logs."""
 from prefect import flow
 
-from . import costs, dispatch, pbx_checks, steps
+from models import notifications
+
+from . import costs, dispatch, mail, pbx_checks, steps
 from .runtime import database
 
 
@@ -35,6 +37,7 @@ def sweeper() -> list[int]:
     with database():
         dispatch.sweep_test_calls()
         pbx_checks.sweep_pbx_checks()
+        dispatch.sweep_outbox()
         return dispatch.sweep_stuck_requests()
 
 
@@ -75,3 +78,16 @@ def billing_import_sweeper() -> list[int]:
 @flow(name="monthly-expense-report", retries=2, retry_delay_seconds=300, timeout_seconds=1800, log_prints=True)
 def monthly_expense_report(month: str | None = None) -> str:
     return costs.store_monthly_report(month)
+
+
+# A failed try is recorded on the mail and raised: the retries wait out a mail server that is briefly away, the
+# sweeper tries again later.
+@flow(name=mail.MAIL_FLOW, retries=2, retry_delay_seconds=20, timeout_seconds=300, log_prints=True)
+def send_mail(mail_id: int) -> str:
+    return mail.send_mail(mail_id)
+
+
+@flow(name=mail.DIGEST_FLOW, retries=2, retry_delay_seconds=300, timeout_seconds=1800, log_prints=True)
+def daily_digest() -> str:
+    with database():
+        return f"{len(notifications.daily_digest())} digest(s) queued"

@@ -34,10 +34,14 @@ def _advance(request_id: int, step: str, work: Callable[[NumberRequest, str], st
             return f"request {request_id}: nothing to do for {step}"
         made_by = f"workflow:{step}"
         try:
-            outcome = work(request, made_by)
-            action, payload = outcome if isinstance(outcome, tuple) else (outcome, {})
-            request.step_error = ""
-            apply_action(request, action, None, payload, actor_label=made_by)
+            # Nothing is written before apply_action's flush, whose first statement updates the request if its
+            # version is unchanged: a second run of the step at the same moment (another worker, a re-drive) waits
+            # there for the first to commit and gets Conflict, instead of failing on the documents it made too.
+            with session.no_autoflush:
+                outcome = work(request, made_by)
+                action, payload = outcome if isinstance(outcome, tuple) else (outcome, {})
+                request.step_error = ""
+                apply_action(request, action, None, payload, actor_label=made_by)
             session.commit()
         except Conflict:
             session.rollback()

@@ -335,6 +335,10 @@ class CarrierForm(AdminForm):
     penalty_cap = money_field(lazy_gettext("Penalty cap"), required=False,
                               description=lazy_gettext("Leave empty if fines and liability are uncapped."))
     accepts_disagreement_protocol = BooleanField(lazy_gettext("Accepts a protocol of disagreements"), default=True)
+    order_email = EmailField(lazy_gettext("Order address"), filters=[strip_lower],
+                             validators=[Optional(), Email(), Length(max=254)],
+                             description=lazy_gettext("Where carrier orders are e-mailed, the order letter attached as "
+                                                      "PDF; empty: orders go by hand."))
     submit = SubmitField(lazy_gettext("Save"))
 
     def validate_name(self, field):
@@ -373,6 +377,7 @@ class CarrierForm(AdminForm):
         self.daily_penalty_percent.data = item.daily_penalty_percent
         self.penalty_cap.data = item.penalty_cap
         self.accepts_disagreement_protocol.data = item.accepts_disagreement_protocol
+        self.order_email.data = item.order_email
 
     def apply(self, item: Carrier) -> None:
         item.name = self.name.data
@@ -394,6 +399,7 @@ class CarrierForm(AdminForm):
         item.daily_penalty_percent = self.daily_penalty_percent.data
         item.penalty_cap = self.penalty_cap.data
         item.accepts_disagreement_protocol = self.accepts_disagreement_protocol.data
+        item.order_email = self.order_email.data or ""
 
 
 # --- tariffs -------------------------------------------------------------------------------------

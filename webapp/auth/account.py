@@ -10,7 +10,7 @@ from models.sign_in import lock_remaining, record_attempt
 from ..core.access_rules import SIGNED_IN, rule
 from ..core.i18n import LANGUAGES
 from ..core.labels import domain_text
-from .forms import BROWSER_LANGUAGE, ChangePasswordForm, LanguageForm, TokenForm
+from .forms import BROWSER_LANGUAGE, ChangePasswordForm, LanguageForm, MailPreferenceForm, TokenForm
 from .views import wait_text
 
 
@@ -34,10 +34,16 @@ def _time_zone() -> str:
     return departments[0].time_zone if len(departments) == 1 else "UTC"
 
 
+def _account_page(language_form: LanguageForm | None = None, mail_form: MailPreferenceForm | None = None) -> str:
+    language_form = language_form or LanguageForm(
+        formdata=None, data={"language": current_user.language or BROWSER_LANGUAGE})
+    mail_form = mail_form or MailPreferenceForm(formdata=None, data={"mail_preference": current_user.mail_preference})
+    return render_template("account/index.html", tz=_time_zone(), language_form=language_form, mail_form=mail_form)
+
+
 @rule(SIGNED_IN)  # only ever the signed-in person's own account
 def index():
-    form = LanguageForm(data={"language": current_user.language or BROWSER_LANGUAGE})
-    return render_template("account/index.html", tz=_time_zone(), language_form=form)
+    return _account_page()
 
 
 @rule(SIGNED_IN)
@@ -52,7 +58,22 @@ def language():
         refresh()  # this answer's message already in the new language
         flash(gettext("Language saved."), "success")
         return redirect(url_for("account.index"))
-    return render_template("account/index.html", tz=_time_zone(), language_form=form), 422
+    return _account_page(language_form=form), 422
+
+
+@rule(SIGNED_IN)
+def mail_preference():
+    """When this person is e-mailed about their tasks and requests: immediately, in a daily digest, or never."""
+    form = MailPreferenceForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        before = audit_trail.snapshot(user)
+        user.mail_preference = form.mail_preference.data
+        audit_trail.record_change(user, user, before, action="change_mail_preference")
+        db.session.commit()
+        flash(gettext("E-mail preference saved."), "success")
+        return redirect(url_for("account.index"))
+    return _account_page(mail_form=form), 422
 
 
 @rule(SIGNED_IN)

@@ -5,6 +5,7 @@ from wtforms import BooleanField, EmailField, IntegerField, PasswordField, Radio
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange
 
 from models import ApiToken
+from models.choices import MailPreference
 
 from ..core.i18n import LANGUAGE_NAMES
 
@@ -45,3 +46,12 @@ class LanguageForm(FlaskForm):
     language = RadioField(_l("Language of the pages"), default=BROWSER_LANGUAGE, choices=[
         (BROWSER_LANGUAGE, _l("As my browser asks")), *LANGUAGE_NAMES.items()])
     submit = SubmitField(_l("Save language"))
+
+
+class MailPreferenceForm(FlaskForm):
+    mail_preference = RadioField(
+        _l("E-mails about my tasks and my requests"), default=MailPreference.IMMEDIATELY,
+        choices=[(MailPreference.IMMEDIATELY, _l("Immediately, one e-mail per task or decision")),
+                 (MailPreference.DIGEST, _l("Once a day, in a digest")), (MailPreference.OFF, _l("Never"))],
+        description=_l("Those told immediately also get a digest on days something of theirs is overdue."))
+    submit = SubmitField(_l("Save e-mail preference"))

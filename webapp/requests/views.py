@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from models import (Carrier, Department, DomainError, NotFound, NumberRequest, PbxSystem, access, comparison, db,
-                    deadlines, pbx)
+                    deadlines, outbox, pbx)
 from models.choices import Role
 from models.lifecycle import CARRIER_REFUSED, DRAFT, STATES, SUBMITTED, allowed_transitions, task_query
 from models.organisation import utcnow
@@ -142,6 +142,7 @@ def detail_page(number_request: NumberRequest, action_forms: list, status: int =
     shown = comparison.for_request(number_request) if number_request.state in COMPARING_STATES else {}
     return render_template("request_detail.html", r=number_request, action_forms=action_forms,
                            verification=pbx.latest_verification(number_request),
+                           order_mail=outbox.order_mail(number_request),
                            overdue=deadlines.is_overdue(number_request.due_at, utcnow()), **shown), status
 
 
