@@ -328,6 +328,7 @@ def apply_action(request: NumberRequest, action: str, user: User | None, payload
     # A machine step is now due: the mark is committed with the decision, so nothing decided is lost, and the
     # dispatcher (workflows/dispatcher.py) hands it to Prefect outside the web request.
     request.dispatch_pending = STATES[target].machine_step is not None
+    request.dispatch_attempts = 0  # a new state's step starts its own count (models/attention.py)
     data = {k: v for k, v in cleaned.items() if k != "comment"}
     if "trunk" in data:  # the audit trail is readable by many; credentials stay with the order
         data["trunk"] = {k: v for k, v in data["trunk"].items() if k != "password"}

@@ -113,6 +113,19 @@ TEXTS = {
     "digest_task_due": ("{reference} ({branch}): {state}, due {due}", "{reference} ({branch}): {state}, срок {due}"),
     "digest_more": ("… and {count} more, in your tasks", "… и ещё {count} — в ваших задачах"),
     "digest_decision": ("{reference}: {event} by {actor}", "{reference}: {event}, {actor}"),
+    "attention_subject": ("[numberdesk] {reference} needs attention: its automatic step keeps failing",
+                          "[numberdesk] {reference} требует внимания: автоматический шаг не проходит"),
+    "attention_body": ("The automatic step of {reference} ({state}) failed {attempts} times and is no longer tried "
+                       "by itself. The last error: {error}. Fix the cause, then retry it on the request's page.",
+                       "Автоматический шаг заявки {reference} ({state}) не прошёл {attempts} раз и больше не "
+                       "повторяется сам. Последняя ошибка: {error}. Устраните причину и повторите шаг на "
+                       "странице заявки."),
+    "escalation_subject": ("[numberdesk] {reference} is long overdue: {state}",
+                           "[numberdesk] {reference} сильно просрочена: {state}"),
+    "escalation_body": ("{reference} has waited in “{state}” since its deadline, {due}, for longer than the stage "
+                        "itself may take.",
+                        "Заявка {reference} ждёт на этапе «{state}» с истёкшего срока ({due}) дольше, чем длится "
+                        "сам этап."),
     "order_subject": ("{reference}: order for telephone numbers", "{reference}: заказ телефонных номеров"),
     "order_greeting": ("Dear colleagues,", "Уважаемые коллеги!"),
     "order_body": ("Please find attached our order {reference} for {quantity} {number_type} number(s) in {city}.",

@@ -21,7 +21,9 @@ TASK = "task"
 DECISION = "decision"
 DIGEST = "digest"
 CARRIER_ORDER = "carrier_order"
-KINDS = (TASK, DECISION, DIGEST, CARRIER_ORDER)
+ATTENTION = "attention"  # a machine step that keeps failing, for admins
+ESCALATION = "escalation"  # a stage overdue by more than its own length, for project leads and admins
+KINDS = (TASK, DECISION, DIGEST, CARRIER_ORDER, ATTENTION, ESCALATION)
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -13,7 +13,7 @@ Either way the sweepers re-drive whatever a crash or a failed run left behind.
 import os
 from datetime import timedelta
 
-from models import BillingImport, NumberRequest, TestCall, db
+from models import BillingImport, NumberRequest, TestCall, attention, db
 from models.choices import ImportStatus
 from models.lifecycle import STATES, machine_requests
 from models.organisation import utcnow
@@ -65,15 +65,22 @@ def sweep_stuck_requests() -> list[int]:
     idempotency key and Prefect starts a new run instead of returning the old one.
     """
     inline = mode() == "inline"
-    cutoff = utcnow() - STUCK_AFTER
-    due = [r for r in machine_requests() if r.state_changed_at < cutoff and (inline or not r.dispatch_pending)]
+    now = utcnow()
+    due = [r for r in machine_requests() if (inline or not r.dispatch_pending)
+           and not attention.needs_attention(r, STATES[r.state].machine_step)
+           # Each re-drive waits twice as long as the one before: 2, 4, 8, 16 minutes...
+           and r.state_changed_at < now - STUCK_AFTER * 2 ** r.dispatch_attempts]
     for request in due:
         request.dispatch_attempts += 1
-        request.dispatch_pending = True
+        request.dispatch_pending = request.dispatch_attempts < attention.MAX_STEP_ATTEMPTS
+        if not request.dispatch_pending:  # the last try failed too: a person must look
+            attention.tell_admins_of_stuck_step(request)
+    attention.escalate_overdue(now)
     db.session.commit()
     if inline:
         for request in due:
-            dispatch(request)
+            if request.dispatch_pending:
+                dispatch(request)
     return [r.id for r in due]
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from models import Carrier, Department, InvalidInput, NumberRequest, PbxSystem, Tariff, User, access, db
-from models import audit_trail, deadlines
+from models import attention, audit_trail, deadlines
 from models.choices import BillingIncrement, PbxKind, Role
 from models.lifecycle import STATES
 
@@ -234,8 +234,10 @@ def index():
     # for an admin to upload a corrected template.
     machine_states = [state.name for state in STATES.values() if state.machine_step]
     failing = db.session.scalars(access.visible_requests(current_user, db.select(NumberRequest).where(
-        NumberRequest.step_error != "", NumberRequest.state.in_(machine_states))).order_by(NumberRequest.id)).all()
-    return render_template("admin/index.html", sections=SECTIONS, counts=counts, failing=failing)
+        db.or_(NumberRequest.step_error != "", NumberRequest.dispatch_attempts >= attention.MAX_STEP_ATTEMPTS),
+        NumberRequest.state.in_(machine_states))).order_by(NumberRequest.id)).all()
+    return render_template("admin/index.html", sections=SECTIONS, counts=counts, failing=failing,
+                           max_attempts=attention.MAX_STEP_ATTEMPTS)
 
 
 @rule(ADMINS)

@@ -88,6 +88,7 @@ EVENT_LABELS = {
     "test_call_failed": lazy_gettext("Test call failed"),
     "retry_verification": lazy_gettext("Test call asked for again"),
     "queue_test_call": lazy_gettext("Test call asked for"),
+    "retry_step": lazy_gettext("Automatic step retried by an admin"),
     "queue_pbx_check": lazy_gettext("PBX check asked for"),
     "queue_pbx_apply": lazy_gettext("Applying the PBX's plan again asked for"),
     "cancel": lazy_gettext("Cancelled"),

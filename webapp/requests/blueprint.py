@@ -9,6 +9,7 @@ bp.add_url_rule("/requests", "index", views.index, methods=["GET"])
 bp.add_url_rule("/requests/new", "new", views.new, methods=["GET", "POST"])
 bp.add_url_rule("/requests/<int:request_id>", "detail", views.detail, methods=["GET"])
 bp.add_url_rule("/requests/<int:request_id>/actions/<action>", "act", views.act, methods=["POST"])
+bp.add_url_rule("/requests/<int:request_id>/retry-step", "retry_step", views.retry_step, methods=["POST"])
 
 # The one place a secret is shown, kept in a blueprint of its own so its endpoint says what it is.
 secrets_bp = Blueprint("secrets_view", __name__)

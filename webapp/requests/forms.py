@@ -263,3 +263,7 @@ def action_form(action: str, label: str, **kwargs) -> ActionForm:
     form = ACTION_FORMS.get(action, ActionForm)(prefix=action, **kwargs)
     form.submit.label.text = label
     return form
+
+
+class RetryForm(FlaskForm):
+    """An admin's "retry now" for a step that needs attention: its CSRF token and nothing else."""

@@ -1,6 +1,6 @@
 """What the UI and the API both do with a decision: apply it, commit it, start the next step."""
 from models import DomainError, NumberRequest, User, db
-from models import lifecycle
+from models import attention, lifecycle
 from workflows.dispatch import dispatch
 
 
@@ -23,3 +23,14 @@ def open_request(user: User, **fields) -> NumberRequest:
         db.session.rollback()
         raise
     return request
+
+
+def retry_step(request: NumberRequest, user: User) -> None:
+    """An admin has a step that needs attention tried again."""
+    try:
+        attention.retry_step(user, request, lifecycle.STATES[request.state].machine_step)
+        db.session.commit()
+    except DomainError:
+        db.session.rollback()
+        raise
+    dispatch(request)

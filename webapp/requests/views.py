@@ -5,8 +5,8 @@ from flask_login import current_user
 
 from sqlalchemy.orm import joinedload
 
-from models import (Carrier, Department, DomainError, NotFound, NumberRequest, PbxSystem, access, comparison, db,
-                    deadlines, outbox, pbx)
+from models import (Carrier, Department, DomainError, NotFound, NumberRequest, PbxSystem, access, attention,
+                    comparison, db, deadlines, outbox, pbx)
 from models.choices import Role
 from models.lifecycle import CARRIER_REFUSED, DRAFT, STATES, SUBMITTED, allowed_transitions, task_query
 from models.organisation import utcnow
@@ -15,7 +15,7 @@ from ..core.access_rules import SIGNED_IN, roles, rule
 from ..core.helpers import branch_text, localised
 from ..core.labels import action_label, domain_text, state_label
 from . import service
-from .forms import RequestForm, action_form
+from .forms import RequestForm, RetryForm, action_form
 
 
 # The stages "My tasks" filters by, in the page's language.
@@ -142,7 +142,9 @@ def detail_page(number_request: NumberRequest, action_forms: list, status: int =
     shown = comparison.for_request(number_request) if number_request.state in COMPARING_STATES else {}
     return render_template("request_detail.html", r=number_request, action_forms=action_forms,
                            verification=pbx.latest_verification(number_request),
-                           order_mail=outbox.order_mail(number_request),
+                           order_mail=outbox.order_mail(number_request), retry_form=RetryForm(),
+                           needs_attention=attention.needs_attention(number_request,
+                                                                     STATES[number_request.state].machine_step),
                            overdue=deadlines.is_overdue(number_request.due_at, utcnow()), **shown), status
 
 
@@ -173,3 +175,16 @@ def act(request_id: int, action: str):
                           state=state_label(number_request.state)), "success")
             return redirect(url_for("requests.detail", request_id=request_id))
     return detail_page(number_request, _action_forms(number_request, action, form), 422)
+
+
+@rule(roles(Role.ADMIN))
+def retry_step(request_id: int):
+    number_request = _load(request_id)
+    if RetryForm().validate_on_submit():
+        try:
+            service.retry_step(number_request, current_user)
+        except DomainError as error:
+            flash(domain_text(error.message), "error")
+        else:
+            flash(gettext("The automatic step is tried again."), "success")
+    return redirect(url_for("requests.detail", request_id=request_id))
