@@ -23,6 +23,7 @@ from .core import access_rules, errors, headers, i18n
 from .core.extensions import bootstrap, csrf, login_manager, migrate
 from .core.helpers import register_template_helpers
 from .costs import blueprint as costs_urls
+from .dashboard import blueprint as dashboard_urls
 from .doc_templates import blueprint as doc_templates_urls
 from .documents import blueprint as documents_urls
 from .numbers import blueprint as numbers_urls
@@ -103,6 +104,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(numbers_urls.bp)
     app.register_blueprint(pbx_urls.bp)
     app.register_blueprint(costs_urls.bp)
+    app.register_blueprint(dashboard_urls.bp)
     app.register_blueprint(doc_templates_urls.bp)
     app.register_blueprint(terms_urls.bp)
     app.register_blueprint(admin_urls.bp)
