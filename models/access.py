@@ -4,8 +4,11 @@ A user works for zero or more branches (departments). Requesters see only the re
 Company-wide roles see every branch, unless an admin has limited them to some by giving them branches.
 What a user may not see does not exist for them: loaders raise NotFound, lists leave it out.
 """
+from datetime import datetime
+
 from sqlalchemy import Select
 
+from . import absences
 from .choices import Role
 from .db import db
 from .errors import NotFound
@@ -34,6 +37,12 @@ def sees_branch(user: User, department_id: int) -> bool:
     return scope is None or department_id in scope
 
 
+def branch_condition(user: User, department_column):
+    """SQL: the rows of the branches `user` sees."""
+    scope = branch_scope(user)
+    return db.true() if scope is None else department_column.in_(scope)
+
+
 def in_scope(user: User, query: Select, department_column) -> Select:
     """`query` narrowed to the rows of the branches `user` sees."""
     scope = branch_scope(user)
@@ -57,8 +66,12 @@ def may_read_contracts(user: User) -> bool:
     return user.has_role(*CONTRACT_READERS)
 
 
-def may_see_request(user: User, request: NumberRequest) -> bool:
-    return sees_branch(user, request.department_id)
+def may_see_request(user: User, request: NumberRequest, now: datetime | None = None) -> bool:
+    """A request of their branches, or, while they stand in for somebody away, of the absent person's branches
+    (to decide their tasks; lists stay those of their own branches)."""
+    if sees_branch(user, request.department_id):
+        return True
+    return any(sees_branch(principal, request.department_id) for principal in absences.principals_of(user, now))
 
 
 def visible_requests(user: User, query: Select | None = None) -> Select:

@@ -10,7 +10,7 @@ from typing import Callable
 
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import access, deadlines, payloads, pbx, pbx_checks, protocol
+from . import absences, access, deadlines, payloads, pbx, pbx_checks, protocol, renewals
 from .choices import Holder, NumberStatus, NumberType, PbxKind, Role
 from .db import db
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -112,6 +112,11 @@ def _creator_or_approver(request: NumberRequest, user: User) -> str | None:
     return "only the person who created the request or a project lead may cancel it"
 
 
+# The guards that keep four eyes on a decision: whoever stands in for somebody away passes them as themselves and
+# as that person.
+FOUR_EYES = frozenset({_not_own_request, _not_own_request_nor_budget, _not_own_request_nor_escalated})
+
+
 # Effects: what an action changes besides the state, inside the same transaction.
 def _record_submitter(request: NumberRequest, cleaned: dict, user: User | None) -> None:
     request.submitted_by = user
@@ -123,6 +128,7 @@ def _record_approver(request: NumberRequest, cleaned: dict, user: User | None) -
 
 def _record_signature(request: NumberRequest, cleaned: dict, user: User | None) -> None:
     request.signed_on = cleaned["signed_on"]
+    renewals.record_signed_contract(request, cleaned)
 
 
 def _record_assigned_numbers(request: NumberRequest, cleaned: dict, user: User | None) -> None:
@@ -273,42 +279,103 @@ def mermaid_diagram() -> str:
     return "\n".join(lines)
 
 
-def refusal(transition: Transition, request: NumberRequest, user: User | None) -> str | None:
-    """Why this actor may not take this transition on this request, or None if they may."""
+def refusal(transition: Transition, request: NumberRequest, user: User | None,
+            principal: User | None = None) -> str | None:
+    """Why this actor may not take this transition on this request, or None if they may.
+
+    With `principal`, `user` stands in for that absent person (models/absences.py): only a task of theirs, both
+    holding its role, the four-eyes guards kept for both of them.
+    """
     if transition.is_machine:
         return None if user is None else "only the workflow engine may take this step"
     if user is None:
         return "this step needs a person"
     if not user.has_role(*transition.actor):
         return f"needs the role {' or '.join(sorted(transition.actor))}"
-    return transition.guard(request, user) if transition.guard else None
+    if principal is None:
+        return transition.guard(request, user) if transition.guard else None
+    if not transition.is_task or not principal.has_role(*transition.actor):
+        return f"this is not a task of {principal.name}'s"
+    if not transition.guard:
+        return None
+    return transition.guard(request, principal) or (
+        transition.guard(request, user) if transition.guard in FOUR_EYES else None)
 
 
-def allowed_transitions(request: NumberRequest, user: User) -> list[Transition]:
-    return [t for (state, _), t in TRANSITIONS.items()
-            if state == request.state and not t.is_machine and refusal(t, request, user) is None]
+def _human_transitions(state: str) -> list[Transition]:
+    return [t for (source, _), t in TRANSITIONS.items() if source == state and not t.is_machine]
+
+
+def delegated_transitions(request: NumberRequest, user: User,
+                          principals: list[User] | None = None) -> list[tuple[Transition, User]]:
+    """The tasks `user` may take on `request` standing in for somebody away, each with whom it is for.
+    `principals`: whom they stand in for (absences.principals_of), looked up at the clock unless given."""
+    principals = absences.principals_of(user) if principals is None else principals
+    return [(t, principal) for principal in principals if access.sees_branch(principal, request.department_id)
+            for t in _human_transitions(request.state) if refusal(t, request, user, principal) is None]
+
+
+def allowed_transitions(request: NumberRequest, user: User, principals: list[User] | None = None) -> list[Transition]:
+    """What `user` may do on `request` now: on their own account in their branches, and the tasks of whomever
+    they stand in for."""
+    allowed = [t for t in _human_transitions(request.state) if refusal(t, request, user) is None] \
+        if access.sees_branch(user, request.department_id) else []
+    for transition, _ in delegated_transitions(request, user, principals):
+        if transition not in allowed:
+            allowed.append(transition)
+    return allowed
 
 
 def allowed_actions(request: NumberRequest, user: User) -> list[str]:
     return [t.action for t in allowed_transitions(request, user)]
 
 
+def task_for_whom(request: NumberRequest, user: User, principals: list[User]) -> User | None:
+    """The absent person a task of `user`'s is for; None when it is their own (or not theirs at all)."""
+    if not principals:
+        return None
+    if access.sees_branch(user, request.department_id) and any(
+            t.is_task and refusal(t, request, user) is None for t in _human_transitions(request.state)):
+        return None
+    delegated = delegated_transitions(request, user, principals)
+    return delegated[0][1] if delegated else None
+
+
+def _acting_for(transition: Transition, request: NumberRequest, user: User | None,
+                now: datetime | None) -> User | None:
+    """Whom `user` takes `transition` for: None for themselves (or the workflow engine), else the absent person
+    they stand in for. Forbidden when they may do neither."""
+    own = refusal(transition, request, user)
+    sees = user is None or access.sees_branch(user, request.department_id)
+    if sees and own is None:
+        return None
+    reason = own if sees else None
+    for principal in absences.principals_of(user, now) if user is not None else []:
+        if access.sees_branch(principal, request.department_id):
+            delegated = refusal(transition, request, user, principal)
+            if delegated is None:
+                return principal
+            if principal.has_role(*transition.actor):  # why not, for somebody whose task it would be
+                reason = reason or delegated
+    raise Forbidden(reason or own or "this request is not in your branches")
+
+
 def apply_action(request: NumberRequest, action: str, user: User | None, payload: dict | None = None, *,
-                 expected_version: int | None = None, actor_label: str | None = None) -> AuditEvent:
+                 expected_version: int | None = None, actor_label: str | None = None,
+                 now: datetime | None = None) -> AuditEvent:
     """Check and apply one action. Flushes but does not commit: the caller owns the transaction.
 
-    `user` None means the workflow engine.
+    `user` None means the workflow engine. Someone standing in for an absent person (at `now`, the clock unless
+    given) takes that person's tasks: the event's actor says "<delegate> for <person>", its data names them.
     """
     if action not in ACTIONS:
         raise NotFound(f"there is no action called {action!r}")
     transition = TRANSITIONS.get((request.state, action))
     if transition is None:
         raise Conflict(f"{action!r} is not possible while the request is {request.state!r}")
-    if user is not None and not access.may_see_request(user, request):
+    if user is not None and not access.may_see_request(user, request, now):
         raise NotFound(f"there is no request {request.id}")
-    reason = refusal(transition, request, user)
-    if reason:
-        raise Forbidden(reason)
+    principal = _acting_for(transition, request, user, now)
     if expected_version is not None and expected_version != request.version:
         raise Conflict("the request changed since you loaded it: reload and decide again")
     payload = payload or {}
@@ -332,9 +399,12 @@ def apply_action(request: NumberRequest, action: str, user: User | None, payload
     data = {k: v for k, v in cleaned.items() if k != "comment"}
     if "trunk" in data:  # the audit trail is readable by many; credentials stay with the order
         data["trunk"] = {k: v for k, v in data["trunk"].items() if k != "password"}
+    actor = user.email if user else (actor_label or "numberdesk")
+    if principal is not None:
+        actor = f"{user.email} for {principal.email}"[:120]
+        data["on_behalf_of"] = {"id": principal.id, "email": principal.email}
     event = AuditEvent(
-        request=request, actor_id=user.id if user else None,
-        actor=user.email if user else (actor_label or "numberdesk"),
+        request=request, actor_id=user.id if user else None, actor=actor,
         action=action, from_state=from_state, to_state=target, comment=cleaned.get("comment", ""),
         data=_jsonable(data) or None,
     )
@@ -425,13 +495,29 @@ def task_transitions(user: User) -> list[Transition]:
     return [t for t in TRANSITIONS.values() if t.is_task and not t.is_machine and user.has_role(*t.actor)]
 
 
+def _tasks_condition(user: User, principal: User | None = None):
+    """SQL: the requests waiting for a task `user` may take on their own account, or for absent `principal` (in
+    that person's branches and roles, the four-eyes guards for both)."""
+    acting_as = principal or user
+    conditions = []
+    for t in task_transitions(user):
+        if principal is not None and not principal.has_role(*t.actor):
+            continue
+        guards = [GUARD_CONDITIONS[t.guard](acting_as)] if t.guard else []
+        if principal is not None and t.guard in FOUR_EYES:
+            guards.append(GUARD_CONDITIONS[t.guard](user))
+        conditions.append(db.and_(NumberRequest.state == t.source, *guards))
+    return db.and_(access.branch_condition(acting_as, NumberRequest.department_id), db.or_(db.false(), *conditions))
+
+
 def task_query(user: User, *, department_id: int | None = None, stage: str | None = None,
                overdue: bool | None = None, now: datetime | None = None):
     """The requests waiting for something this user may do, soonest due first (those without a deadline last),
-    as one query; narrowed to a branch, a stage (models.deadlines.STAGES), or those (not) overdue at `now`."""
-    conditions = [db.and_(NumberRequest.state == t.source, *([GUARD_CONDITIONS[t.guard](user)] if t.guard else []))
-                  for t in task_transitions(user)]
-    query = access.visible_requests(user).where(db.or_(db.false(), *conditions))
+    as one query; narrowed to a branch, a stage (models.deadlines.STAGES), or those (not) overdue at `now`.
+    The tasks of whomever they stand in for at `now` (the clock unless given) are theirs too."""
+    principals = absences.principals_of(user, now)
+    mine = [_tasks_condition(user), *(_tasks_condition(user, principal) for principal in principals)]
+    query = db.select(NumberRequest).where(db.or_(*mine))
     if department_id is not None:
         query = query.where(NumberRequest.department_id == department_id)
     if stage is not None:
@@ -442,14 +528,15 @@ def task_query(user: User, *, department_id: int | None = None, stage: str | Non
                           NumberRequest.id)
 
 
-def tasks_for(user: User) -> list[NumberRequest]:
+def tasks_for(user: User, now: datetime | None = None) -> list[NumberRequest]:
     """Requests waiting for something this user may do, soonest due first."""
-    return list(db.session.scalars(task_query(user)))
+    return list(db.session.scalars(task_query(user, now=now)))
 
 
-def task_actions(request: NumberRequest, user: User) -> list[str]:
-    """What this user may do on a request of their tasks (cancelling aside)."""
-    return [t.action for t in allowed_transitions(request, user) if t.is_task]
+def task_actions(request: NumberRequest, user: User, principals: list[User] | None = None) -> list[str]:
+    """What this user may do on a request of their tasks (cancelling aside), for themselves or for whomever they
+    stand in for (`principals`, looked up at the clock unless given)."""
+    return [t.action for t in allowed_transitions(request, user, principals) if t.is_task]
 
 
 def machine_requests() -> list[NumberRequest]:

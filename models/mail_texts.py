@@ -126,6 +126,19 @@ TEXTS = {
                         "itself may take.",
                         "Заявка {reference} ждёт на этапе «{state}» с истёкшего срока ({due}) дольше, чем длится "
                         "сам этап."),
+    "renewal_subject": ("[numberdesk] {reference}: give notice by {deadline} or the contract with {carrier} renews",
+                        "[numberdesk] {reference}: уведомить до {deadline}, иначе договор с {carrier} продлится"),
+    "renewal_body": ("The contract with {carrier} for {branch} ({reference}), signed on {signed_on}, runs until "
+                     "{term_end}. Unless the carrier is given notice no later than {deadline} ({days} days from "
+                     "today), it renews for {months} months, until {next_term_end}.",
+                     "Договор с {carrier} для филиала {branch} ({reference}), подписанный {signed_on}, действует до "
+                     "{term_end}. Если не уведомить оператора не позднее {deadline} (осталось дней: {days}), он "
+                     "продлится на {months} мес., до {next_term_end}."),
+    "renewal_decide": ("Decide whether the contract is still needed: to end it, send the carrier written notice "
+                       "by then.",
+                       "Решите, нужен ли ещё этот договор: чтобы расторгнуть его, направьте оператору письменное "
+                       "уведомление в этот срок."),
+    "contracts": ("Contracts and their notice deadlines", "Договоры и сроки уведомления"),
     "order_subject": ("{reference}: order for telephone numbers", "{reference}: заказ телефонных номеров"),
     "order_greeting": ("Dear colleagues,", "Уважаемые коллеги!"),
     "order_body": ("Please find attached our order {reference} for {quantity} {number_type} number(s) in {city}.",

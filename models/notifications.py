@@ -2,7 +2,7 @@
 
 - A new task for you: when a request enters a state in which people act, everyone who may take one of its task
   actions there (their role, the branches the access policy lets them see, the four-eyes guards) is told,
-  except whoever made the change.
+  except whoever made the change. Somebody away (models/absences.py) is told through their delegate instead.
 - A decision on your request: its creator is told of every change another person makes, and of the request
   becoming active, rejected or cancelled.
 - The daily digest (daily_digest, run by the worker's schedule): people who chose the digest get one mail with
@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
-from . import access, lifecycle
+from . import absences, access, lifecycle
 from .choices import MailPreference, NumberType
 from .db import db
 from .mail_texts import LANGUAGES, Items, Letter, Link, action_label, event_label, state_label, text
@@ -53,19 +53,28 @@ def language_of(user: User) -> str:
 
 # --- who --------------------------------------------------------------------------------------------------
 
-def next_actors(request: NumberRequest) -> dict[User, list[str]]:
-    """Everyone who may act on the request in its state now, with the task actions each may take."""
+def next_actors(request: NumberRequest, now: datetime | None = None) -> dict[User, list[str]]:
+    """Everyone who may act on the request in its state now, with the task actions each may take. Somebody away
+    (at `now`, the clock unless given) is told through their delegate, with what the delegate may do for them."""
     transitions = [t for (state, _), t in lifecycle.TRANSITIONS.items()
                    if state == request.state and t.is_task and not t.is_machine]
     if not transitions:
         return {}
     actors = {}
     for user in db.session.scalars(db.select(User).where(User.is_active_user).order_by(User.id)):
-        if not access.may_see_request(user, request):
+        if not access.sees_branch(user, request.department_id):
             continue
         actions = [t.action for t in transitions if lifecycle.refusal(t, request, user) is None]
         if actions:
             actors[user] = actions
+    for absence in absences.active_absences(now):
+        if actors.pop(absence.user, None) is None or not absence.delegate.is_active:
+            continue
+        delegated = [t.action for t in transitions
+                     if lifecycle.refusal(t, request, absence.delegate, absence.user) is None]
+        if delegated:
+            mine = actors.setdefault(absence.delegate, [])
+            mine += [action for action in delegated if action not in mine]
     return actors
 
 

@@ -23,7 +23,8 @@ DIGEST = "digest"
 CARRIER_ORDER = "carrier_order"
 ATTENTION = "attention"  # a machine step that keeps failing, for admins
 ESCALATION = "escalation"  # a stage overdue by more than its own length, for project leads and admins
-KINDS = (TASK, DECISION, DIGEST, CARRIER_ORDER, ATTENTION, ESCALATION)
+RENEWAL = "renewal"  # a signed contract's notice deadline coming up, for its lawyers and project leads
+KINDS = (TASK, DECISION, DIGEST, CARRIER_ORDER, ATTENTION, ESCALATION, RENEWAL)
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -6,6 +6,7 @@ from .db import db
 from .errors import InvalidInput
 from .limits import MAX_CLAUSE, MAX_CLAUSES, MAX_COMMENT, MAX_WORDING
 from .numbers import PhoneNumber, normalise_e164
+from .renewals import clean_terms
 
 
 def _comment(payload: dict, errors: dict, *, required: bool) -> str:
@@ -81,6 +82,7 @@ def signature(payload: dict, request) -> dict:
         # The contracts and the order letter state the tariff in force from the signature on.
         errors["signed_on"] = "the carrier has no tariff in force on that day"
     cleaned["signed_on"] = signed_on
+    cleaned.update(clean_terms(payload, request, errors))  # the term, renewal and notice, defaulted
     return _finish(cleaned, errors)
 
 

@@ -19,6 +19,7 @@ from .admin import blueprint as admin_urls
 from .api import create_api_blueprint
 from .auth import blueprint as auth_urls
 from .auth.account import password_change_first
+from .contracts import blueprint as contracts_urls
 from .core import access_rules, errors, headers, i18n
 from .core.extensions import bootstrap, csrf, login_manager, migrate
 from .core.helpers import register_template_helpers
@@ -107,6 +108,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(dashboard_urls.bp)
     app.register_blueprint(doc_templates_urls.bp)
     app.register_blueprint(terms_urls.bp)
+    app.register_blueprint(contracts_urls.bp)
     app.register_blueprint(admin_urls.bp)
     app.register_blueprint(admin_urls.audit_log_bp)
     app.register_blueprint(outbox_urls.bp)

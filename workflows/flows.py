@@ -1,7 +1,7 @@
 """Prefect flows: each wraps one machine step with retries, a timeout and logs."""
 from prefect import flow
 
-from models import notifications
+from models import notifications, renewal_reminders
 
 from . import costs, dispatch, mail, pbx_checks, steps
 from .runtime import database
@@ -91,3 +91,10 @@ def send_mail(mail_id: int) -> str:
 def daily_digest() -> str:
     with database():
         return f"{len(notifications.daily_digest())} digest(s) queued"
+
+
+@flow(name="renewal-reminders", retries=2, retry_delay_seconds=300, timeout_seconds=1800, log_prints=True)
+def notice_reminders() -> str:
+    """Signed contracts whose last day to give notice is 30 or 7 days away (models/renewal_reminders.py)."""
+    with database():
+        return f"{len(renewal_reminders.daily_renewal_reminders())} renewal reminder(s) queued"

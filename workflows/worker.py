@@ -16,7 +16,7 @@ from models.time_zones import accounting_time_zone
 from . import dispatcher
 from .dispatch import DEPLOYMENT
 from .flows import (STEP_FLOWS, billing_import_sweeper, daily_digest, import_billing_file, monthly_expense_report,
-                    run_pbx_check, run_test_call, send_mail, sweeper)
+                    notice_reminders, run_pbx_check, run_test_call, send_mail, sweeper)
 from .warm_start import start_runs_from_a_warm_process
 
 # How often the runner asks the Prefect server for runs to start: people wait on them (the setting
@@ -38,6 +38,9 @@ async def _serve(limit: int) -> None:
     await runner.aadd_flow(send_mail, **served)
     # Each person's digest, every morning at 07:00 in the accounting time zone (models/notifications.py).
     await runner.aadd_flow(daily_digest, schedules=[Cron("0 7 * * *", timezone=accounting_time_zone())], **served)
+    # Reminders of signed contracts' notice deadlines, every morning at 06:30 in the accounting time zone.
+    await runner.aadd_flow(notice_reminders, schedules=[Cron("30 6 * * *", timezone=accounting_time_zone())],
+                           **served)
     await runner.aadd_flow(billing_import_sweeper, interval=60, **served)
     # Last month's report, on the 1st at 02:00 in the accounting time zone, once the carriers' last calls of the
     # month are in.

@@ -52,9 +52,10 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('number_request') as batch_op:
+    # SQLite drops the columns in place: rebuilding these tables would break the keys that refer to them.
+    with op.batch_alter_table('number_request', recreate='never') as batch_op:
         batch_op.drop_index(batch_op.f('ix_number_request_due_at'))
         batch_op.drop_column('due_at')
-    with op.batch_alter_table('department') as batch_op:
+    with op.batch_alter_table('department', recreate='never') as batch_op:
         batch_op.drop_column('country')
     op.drop_table('stage_deadline')

@@ -66,9 +66,10 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('carrier') as batch_op:
+    # SQLite drops the columns in place: rebuilding these tables would break the keys that refer to them.
+    with op.batch_alter_table('carrier', recreate='never') as batch_op:
         batch_op.drop_column('order_email')
-    with op.batch_alter_table('user') as batch_op:
+    with op.batch_alter_table('user', recreate='never') as batch_op:
         batch_op.drop_column('mail_preference')
     op.drop_index(op.f('ix_mail_attachment_mail_id'), table_name='mail_attachment')
     op.drop_table('mail_attachment')

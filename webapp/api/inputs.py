@@ -22,6 +22,7 @@ from models.limits import (MAX_CLAUSE, MAX_CLAUSES, MAX_COMMENT, MAX_ID, MAX_PUR
 from models.deadlines import STAGES
 from models.lifecycle import STATES
 from models.pbx import ATTACHMENT_CHECKLIST
+from models.renewals import MAX_NOTICE_DAYS, MAX_RENEWS_FOR_MONTHS, MAX_TERM_MONTHS, MIN_TERM_MONTHS
 
 from ..documents.files import FORMATS
 
@@ -133,7 +134,17 @@ class CarrierChoice(ReasonedDecision):
 
 
 class Signature(Decision):
+    """The signature, and how the contract runs: each left out is what the carrier's analysed contract states of its
+    renewal, else 12 months, renewing for 12, with 30 days' notice."""
+
     signed_on: date = Field(description="The day both sides signed; not in the future")
+    term_months: Annotated[int, Field(ge=MIN_TERM_MONTHS, le=MAX_TERM_MONTHS)] | None = Field(
+        None, description="The initial term in months")
+    renews_for_months: Annotated[int, Field(ge=0, le=MAX_RENEWS_FOR_MONTHS)] | None = Field(
+        None, description="How long each automatic renewal runs, in months; 0: the contract does not renew")
+    notice_days: Annotated[int, Field(ge=0, le=MAX_NOTICE_DAYS)] | None = Field(
+        None, description="How many days before the end of a term notice must be given to stop its renewal; "
+                          "shorter than the shortest term")
 
 
 class RegistrationTrunk(Body):

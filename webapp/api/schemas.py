@@ -9,7 +9,7 @@ Amounts are decimal strings, times are UTC with a Z.
 from datetime import date, datetime, timezone
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_serializer
 
 from contract_templates import KINDS, LANGUAGES
 from models.choices import DocumentKind, Holder, NumberStatus, NumberType, PbxKind
@@ -229,6 +229,15 @@ class Task(Answer):
     due_at: UtcDateTime | None = Field(description="The end of the stage's last business day; null for a state "
                                                    "without a deadline")
     overdue: bool
+    on_behalf_of: str | None = Field(None, description="Only on the task of somebody away whom the caller stands in "
+                                                       "for: that person's e-mail")
+
+    @model_serializer(mode="wrap")
+    def _on_behalf_of_only_when_standing_in(self, handler):
+        data = handler(self)
+        if data.get("on_behalf_of") is None:
+            data.pop("on_behalf_of", None)
+        return data
 
 
 class DepartmentExpenses(Answer):

@@ -1,16 +1,18 @@
-"""A person's own account: their password and their API tokens."""
+"""A person's own account: their password, their API tokens, their language, mail and absence."""
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext, refresh
 from flask_login import current_user, login_user
 
-from models import ApiToken, DomainError, audit_trail, db
+from models import ApiToken, DomainError, absences, audit_trail, db
+from models.choices import Role
 from models.organisation import utcnow
 from models.sign_in import lock_remaining, record_attempt
 
 from ..core.access_rules import SIGNED_IN, rule
-from ..core.i18n import LANGUAGES
+from ..core.helpers import short_date
+from ..core.i18n import LANGUAGES, page_language
 from ..core.labels import domain_text
-from .forms import BROWSER_LANGUAGE, ChangePasswordForm, LanguageForm, MailPreferenceForm, TokenForm
+from .forms import BROWSER_LANGUAGE, AbsenceForm, ChangePasswordForm, LanguageForm, MailPreferenceForm, TokenForm
 from .views import wait_text
 
 
@@ -34,11 +36,26 @@ def _time_zone() -> str:
     return departments[0].time_zone if len(departments) == 1 else "UTC"
 
 
-def _account_page(language_form: LanguageForm | None = None, mail_form: MailPreferenceForm | None = None) -> str:
+def _absence_form(form: AbsenceForm | None = None) -> AbsenceForm:
+    if form is None:
+        absence = absences.absence_of(current_user)
+        form = AbsenceForm(formdata=None, data={} if absence is None else {
+            "starts_on": absence.starts_on, "ends_on": absence.ends_on, "delegate_id": absence.delegate_id})
+    form.delegate_id.choices = [(person.id, f"{person.name} ({person.email})")
+                                for person in absences.delegate_candidates(current_user)]
+    form.ends_on.description = gettext("Both days included, as days in %(zone)s.",
+                                       zone=absences.time_zone_of(current_user))
+    return form
+
+
+def _account_page(language_form: LanguageForm | None = None, mail_form: MailPreferenceForm | None = None,
+                  absence_form: AbsenceForm | None = None) -> str:
     language_form = language_form or LanguageForm(
         formdata=None, data={"language": current_user.language or BROWSER_LANGUAGE})
     mail_form = mail_form or MailPreferenceForm(formdata=None, data={"mail_preference": current_user.mail_preference})
-    return render_template("account/index.html", tz=_time_zone(), language_form=language_form, mail_form=mail_form)
+    return render_template("account/index.html", tz=_time_zone(), language_form=language_form, mail_form=mail_form,
+                           absence_form=_absence_form(absence_form), absence=absences.absence_of(current_user),
+                           standing_in=absences.standing_in(current_user))
 
 
 @rule(SIGNED_IN)  # only ever the signed-in person's own account
@@ -74,6 +91,45 @@ def mail_preference():
         flash(gettext("E-mail preference saved."), "success")
         return redirect(url_for("account.index"))
     return _account_page(mail_form=form), 422
+
+
+def _absence_problem(field: str, message: str) -> str:
+    """A refusal of models/absences.py, in the page's language."""
+    if field == "delegate_id":
+        roles = ", ".join(Role.label(role, page_language()) for role in sorted(absences.acting_roles(current_user)))
+        return gettext("Choose another active colleague who holds the role(s) %(roles)s.", roles=roles or "—")
+    return {"must not be before the first day": gettext("The last day comes before the first."),
+            "must not be in the past": gettext("The last day has passed already.")}.get(message, domain_text(message))
+
+
+@rule(SIGNED_IN)
+def absence():
+    """Days this person is away, and the colleague with their roles who takes their tasks meanwhile."""
+    form = _absence_form(AbsenceForm())
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            saved = absences.set_absence(user, starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+                                         delegate_id=form.delegate_id.data)
+        except DomainError as error:
+            db.session.rollback()
+            for name, message in error.fields.items():
+                getattr(form, name).errors.append(_absence_problem(name, message))
+        else:
+            db.session.commit()
+            flash(gettext("Absence saved: %(name)s takes your tasks from %(start)s to %(end)s.",
+                          name=saved.delegate.name, start=short_date(saved.starts_on), end=short_date(saved.ends_on)),
+                  "success")
+            return redirect(url_for("account.index", _anchor="absence"))
+    return _account_page(absence_form=form), 422
+
+
+@rule(SIGNED_IN)
+def clear_absence():
+    if absences.clear_absence(current_user._get_current_object()):
+        db.session.commit()
+        flash(gettext("Absence cleared: your tasks are yours alone again."), "success")
+    return redirect(url_for("account.index", _anchor="absence"))
 
 
 @rule(SIGNED_IN)

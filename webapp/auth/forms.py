@@ -1,7 +1,8 @@
 """The forms of signing in and of a person's own account. Domain rules stay in models/; these only parse input."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, IntegerField, PasswordField, RadioField, StringField, SubmitField
+from wtforms import (BooleanField, DateField, EmailField, IntegerField, PasswordField, RadioField, SelectField,
+                     StringField, SubmitField)
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange
 
 from models import ApiToken
@@ -55,3 +56,12 @@ class MailPreferenceForm(FlaskForm):
                  (MailPreference.DIGEST, _l("Once a day, in a digest")), (MailPreference.OFF, _l("Never"))],
         description=_l("Those told immediately also get a digest on days something of theirs is overdue."))
     submit = SubmitField(_l("Save e-mail preference"))
+
+
+class AbsenceForm(FlaskForm):
+    starts_on = DateField(_l("First day away"), validators=[InputRequired()])
+    ends_on = DateField(_l("Last day away"), validators=[InputRequired()])
+    delegate_id = SelectField(_l("Delegate"), coerce=int, validate_choice=False, validators=[InputRequired()],
+                              description=_l("A colleague with your roles, who takes your tasks and their e-mails "
+                                             "while you are away."))
+    submit = SubmitField(_l("Save absence"))

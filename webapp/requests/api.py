@@ -1,9 +1,11 @@
 """The JSON API's requests, and what a request is opened with: branches, carriers and PBX systems."""
 from flask import g
 
-from models import Carrier, Department, NumberRequest, PbxSystem, access, db, deadlines, payloads, pbx, protocol
+from models import (Carrier, Department, NumberRequest, PbxSystem, absences, access, db, deadlines, payloads, pbx,
+                    protocol)
 from models.choices import Role
-from models.lifecycle import HUMAN_ACTIONS, STATES, TRANSITIONS, allowed_actions, task_actions, task_query
+from models.lifecycle import (HUMAN_ACTIONS, STATES, TRANSITIONS, allowed_actions, task_actions, task_for_whom,
+                              task_query)
 from models.organisation import utcnow
 
 from ..api import inputs, schemas
@@ -112,9 +114,16 @@ def tasks():
     asked = query()
     now = utcnow()
     select = task_query(g.api_user, department_id=asked.department, stage=asked.stage, overdue=asked.overdue, now=now)
-    return page_of(select, lambda r: {"request_id": r.id, "reference": r.reference,
-                                      "actions": task_actions(r, g.api_user), "due_at": r.due_at,
-                                      "overdue": deadlines.is_overdue(r.due_at, now)})
+    principals = absences.principals_of(g.api_user, now)
+
+    def task(r: NumberRequest) -> dict:
+        found = {"request_id": r.id, "reference": r.reference, "actions": task_actions(r, g.api_user, principals),
+                 "due_at": r.due_at, "overdue": deadlines.is_overdue(r.due_at, now)}
+        principal = task_for_whom(r, g.api_user, principals)
+        if principal is not None:
+            found["on_behalf_of"] = principal.email
+        return found
+    return page_of(select, task)
 
 
 @rule(SIGNED_IN)

@@ -16,6 +16,8 @@ from models.limits import (MAX_CLAUSE, MAX_CLAUSES, MAX_COMMENT, MAX_PURPOSE, MA
                            MAX_WORDING, MIN_QUANTITY)
 from models.payloads import ITEM_FIELDS
 from models.protocol import other_carriers
+from models.renewals import (MAX_NOTICE_DAYS, MAX_RENEWS_FOR_MONTHS, MAX_TERM_MONTHS, MIN_TERM_MONTHS, TERM_FIELDS,
+                             default_terms)
 
 from ..core.i18n import page_language
 from ..core.labels import CHECKLIST_LABELS, domain_text
@@ -220,11 +222,29 @@ class AttachmentForm(ActionForm):
 
 
 class SignatureForm(ActionForm):
+    """The signature and how the contract runs, prefilled with what the carrier's contract states."""
+
     signed_on = DateField(_l("Signed on"), validators=[DataRequired()])
+    term_months = IntegerField(_l("Initial term, months"),
+                               validators=[Optional(), NumberRange(MIN_TERM_MONTHS, MAX_TERM_MONTHS)])
+    renews_for_months = IntegerField(_l("Renews automatically for, months"),
+                                     validators=[Optional(), NumberRange(0, MAX_RENEWS_FOR_MONTHS)],
+                                     description=_l("0: the contract does not renew by itself."))
+    notice_days = IntegerField(_l("Notice period, days"), validators=[Optional(), NumberRange(0, MAX_NOTICE_DAYS)],
+                               description=_l("How long before the end of a term notice must be given to stop "
+                                              "its renewal."))
+
+    def prepare(self, request) -> None:
+        defaults = default_terms(request)
+        for name in TERM_FIELDS:
+            field = getattr(self, name)
+            if field.data is None and not field.raw_data:
+                field.data = defaults[name]
 
     def payload(self) -> dict:
         signed = self.signed_on.data
-        return {**super().payload(), "signed_on": signed.isoformat() if signed else None}
+        return {**super().payload(), "signed_on": signed.isoformat() if signed else None,
+                **{name: getattr(self, name).data for name in TERM_FIELDS}}
 
 
 class OrderConfirmationForm(ActionForm):

@@ -5,10 +5,10 @@ from flask_login import current_user
 
 from sqlalchemy.orm import joinedload
 
-from models import (Carrier, Department, DomainError, NotFound, NumberRequest, PbxSystem, access, attention,
-                    comparison, db, deadlines, outbox, pbx)
+from models import (Carrier, Department, DomainError, NotFound, NumberRequest, PbxSystem, absences, access,
+                    attention, comparison, db, deadlines, outbox, pbx)
 from models.choices import Role
-from models.lifecycle import CARRIER_REFUSED, DRAFT, STATES, SUBMITTED, allowed_transitions, task_query
+from models.lifecycle import CARRIER_REFUSED, DRAFT, STATES, SUBMITTED, allowed_transitions, task_for_whom, task_query
 from models.organisation import utcnow
 
 from ..core.access_rules import SIGNED_IN, roles, rule
@@ -45,7 +45,10 @@ def tasks():
     waiting_in = task_query(current_user).order_by(None).with_only_columns(NumberRequest.department_id).distinct()
     departments = db.session.scalars(db.select(Department).where(Department.id.in_(waiting_in))
                                      .order_by(Department.name)).all()
-    return render_template("tasks.html", page=page, now=now, is_overdue=deadlines.is_overdue,
+    # The tasks of somebody away whom I stand in for say whose they are.
+    principals = absences.principals_of(current_user, now)
+    for_whom = {r.id: person for r in page.items if (person := task_for_whom(r, current_user, principals))}
+    return render_template("tasks.html", page=page, now=now, is_overdue=deadlines.is_overdue, for_whom=for_whom,
                            department_id=department_id, stage=stage, overdue=overdue, departments=departments,
                            stage_labels=STAGE_LABELS)
 
