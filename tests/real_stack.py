@@ -198,3 +198,24 @@ def real_stack(root: Path, workers: int = 1, on_postgresql: PostgreSQL | None = 
                 process.wait()
         for log in logs.values():
             log.close()
+
+
+def api(stack, token: str) -> httpx.Client:
+    return httpx.Client(base_url=stack.web + "/api/v1", headers={"Authorization": f"Bearer {token}"}, timeout=60)
+
+
+def submitted_requests(stack, count: int) -> list[int]:
+    """`count` requests for the Kazan showroom, submitted by its requester (the stack's `requester` token)."""
+    with api(stack, stack.requester) as requester:
+        kazan = next(d["id"] for d in requester.get("/departments").json() if d["name"] == "Kazan showroom")
+        volga = next(c["id"] for c in requester.get("/carriers").json() if c["name"] == "VolgaLink")
+        office = next(p["id"] for p in requester.get("/pbx").json() if p["name"] == "Office Asterisk")
+        ids = []
+        for n in range(count):
+            created = requester.post("/requests", json={
+                "department_id": kazan, "number_type": "local", "quantity": 1, "purpose": f"Line {n}",
+                "carrier_id": volga, "pbx_id": office})
+            assert created.status_code == 201, created.text
+            ids.append(created.json()["id"])
+            assert requester.post(f"/requests/{ids[-1]}/actions/submit").status_code == 200
+        return ids

@@ -10,10 +10,9 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import httpx
 import pytest
 
-from real_stack import real_stack, wait_until
+from real_stack import api, real_stack, submitted_requests, wait_until
 
 pytestmark = pytest.mark.timeout(600)
 APPROVERS = 20
@@ -25,27 +24,6 @@ def stack(tmp_path_factory):
         running.approvers = running.add_approvers(APPROVERS)
         running.requester = running.token("requester@example.com")
         yield running
-
-
-def api(stack, token: str) -> httpx.Client:
-    return httpx.Client(base_url=stack.web + "/api/v1", headers={"Authorization": f"Bearer {token}"}, timeout=60)
-
-
-def submitted_requests(stack, count: int) -> list[int]:
-    """`count` requests for the Kazan showroom, submitted by its requester."""
-    with api(stack, stack.requester) as requester:
-        kazan = next(d["id"] for d in requester.get("/departments").json() if d["name"] == "Kazan showroom")
-        volga = next(c["id"] for c in requester.get("/carriers").json() if c["name"] == "VolgaLink")
-        office = next(p["id"] for p in requester.get("/pbx").json() if p["name"] == "Office Asterisk")
-        ids = []
-        for n in range(count):
-            created = requester.post("/requests", json={
-                "department_id": kazan, "number_type": "local", "quantity": 1, "purpose": f"Burst line {n}",
-                "carrier_id": volga, "pbx_id": office})
-            assert created.status_code == 201, created.text
-            ids.append(created.json()["id"])
-            assert requester.post(f"/requests/{ids[-1]}/actions/submit").status_code == 200
-        return ids
 
 
 def approve_at_once(stack, request_ids: list[int]) -> dict[int, list[int]]:

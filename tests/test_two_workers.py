@@ -20,7 +20,7 @@ import pytest
 from conftest import installed
 from models import AuditEvent, Carrier, Department, Document, NumberRequest, PbxSystem, User, db, standalone_app
 from models.lifecycle import apply_action, open_request
-from real_stack import PG_BIN, postgresql, real_stack, wait_until
+from real_stack import PG_BIN, api, postgresql, real_stack, submitted_requests, wait_until
 from workflows import dispatch, steps
 
 pytestmark = [installed(PG_BIN is not None, "PostgreSQL's server"), pytest.mark.timeout(600)]
@@ -55,26 +55,6 @@ def database(stack, monkeypatch):
                 db.session.remove()
                 db.engine.dispose()
     return session
-
-
-def api(stack, token: str) -> httpx.Client:
-    return httpx.Client(base_url=stack.web + "/api/v1", headers={"Authorization": f"Bearer {token}"}, timeout=60)
-
-
-def submitted_requests(stack, count: int) -> list[int]:
-    with api(stack, stack.requester) as requester:
-        kazan = next(d["id"] for d in requester.get("/departments").json() if d["name"] == "Kazan showroom")
-        volga = next(c["id"] for c in requester.get("/carriers").json() if c["name"] == "VolgaLink")
-        office = next(p["id"] for p in requester.get("/pbx").json() if p["name"] == "Office Asterisk")
-        ids = []
-        for n in range(count):
-            created = requester.post("/requests", json={
-                "department_id": kazan, "number_type": "local", "quantity": 1, "purpose": f"Line {n}",
-                "carrier_id": volga, "pbx_id": office})
-            assert created.status_code == 201, created.text
-            ids.append(created.json()["id"])
-            assert requester.post(f"/requests/{ids[-1]}/actions/submit").status_code == 200
-        return ids
 
 
 def approve_all(stack, request_ids: list[int]) -> None:
